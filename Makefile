@@ -1,0 +1,38 @@
+# acrn-model: `make demo` runs the main job, `make test` the whole suite (compiled, then interpreted).
+# Each target creates .venv on first use and (re)installs the package when a source file changed.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.acrn-model-installed
+SOURCES := $(shell find src examples -name '*.py' -o -name '*.pxd' -o -name '*.toml' 2>/dev/null) pyproject.toml setup.py setup.cfg
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-compiled test-pure bench install clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+
+$(STAMP): $(PY) $(SOURCES)
+	$(PY) -m pip install -q ".[test,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/acrn-model demo
+
+test: test-compiled test-pure
+
+test-compiled: $(STAMP)
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+test-pure: $(STAMP)
+	ACRN_MODEL_PURE=1 $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf build $(VENV) src/*.egg-info
+	find src -name '*.so' -delete -o -name '*.c' -delete

@@ -1,0 +1,186 @@
+"""VM-exit dispatch, as in ACRN's ``hypervisor/arch/x86/guest/vmexit.c`` (plus the handlers of the
+exits the model's guests cause: vmsr.c, io_emul.c, ept.c, vmcall.c)."""
+from acrn.arch_x86 import consts as C
+from acrn.core import defs as D
+from acrn.core.notify import is_notification_nmi
+from acrn.core.virq import (exception_vmexit_handler, external_interrupt_vmexit_handler,
+                            interrupt_window_vmexit_handler, nmi_window_vmexit_handler, vcpu_inject_ud,
+                            vcpu_make_request, vcpu_queue_exception, vcpu_retain_rip)
+from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_EPT_HANDLER, S_EXCEPTION_HANDLER, S_IO_HANDLER, S_MSR_HANDLER,
+                              S_VMEXIT_HANDLER)
+
+EINVAL = -22
+
+
+def vmexit_handler(vcpu):
+    """vmexit_handler: save the IDT-vectoring info and act on it (hardware exception -> queue it;
+    NMI -> ACRN_REQUEST_NMI unless it is a notification NMI, which is only logged and left in place;
+    others stay for re-injection), then call dispatch_table[basic exit reason]."""
+    arch = vcpu.arch
+    arch.idt_vectoring_info = arch.vmcs.idt_vectoring_info
+    info = arch.idt_vectoring_info
+    if info & C.VMX_INT_INFO_VALID:
+        int_type = (info >> 8) & 0x7
+        if int_type == C.VMX_INT_TYPE_HW_EXP:
+            vcpu_queue_exception(vcpu, info & 0xFF, arch.vmcs.idt_vectoring_errcode)
+            arch.idt_vectoring_info = 0
+        elif int_type == C.VMX_INT_TYPE_NMI:
+            if is_notification_nmi(vcpu.vm):
+                vcpu.hv.obs.log(vcpu, "delivering NMI was interrupted by a VM exit (left for re-injection)")
+            else:
+                vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
+                arch.idt_vectoring_info = 0
+    basic = arch.exit_reason & C.VMX_EXIT_REASON_BASIC_MASK
+    if basic >= C.NR_VMX_EXIT_REASONS:
+        return EINVAL
+    handler, step, is_generator = vcpu.hv.dispatch_table[basic]
+    if is_generator:
+        ret = yield from handler(vcpu)
+    else:
+        ret = handler(vcpu)
+        yield step
+    return ret
+
+
+def unhandled_vmexit_handler(vcpu):
+    """unhandled_vmexit_handler: an exit nobody handles (a hypervisor fault in the model)."""
+    vcpu.hv.obs.fault(vcpu.pcpu_id, "%s: unhandled VM exit, reason %d (%s)" % (
+        vcpu.name, vcpu.arch.exit_reason & 0xFFFF, C.exit_reason_name(vcpu.arch.exit_reason)))
+    return 0
+
+
+def undefined_vmexit_handler(vcpu):
+    """undefined_vmexit_handler: inject #UD (after the series, this is what an INIT exit does)."""
+    vcpu.hv.obs.log(vcpu, "unhandled VM exit condition: injecting #UD (reason %d)" % (vcpu.arch.exit_reason & 0xFFFF))
+    vcpu_inject_ud(vcpu)
+    return 0
+
+
+def triple_fault_vmexit_handler(vcpu):
+    """triple_fault_vmexit_handler: the guest triple-faulted: ask for the TRP_FAULT shutdown path."""
+    vcpu_make_request(vcpu, D.ACRN_REQUEST_TRP_FAULT)
+    return 0
+
+
+def init_signal_vmexit_handler_no_retain(vcpu):
+    """init_signal_vmexit_handler before the series (fixed by c22f899a5): returns 0 without keeping
+    RIP, so the next entry adds a stale instruction length to RIP."""
+    return 0
+
+
+def init_signal_vmexit_handler(vcpu):
+    """init_signal_vmexit_handler (2021): an INIT kick; keep RIP, the loop handles the requests."""
+    vcpu_retain_rip(vcpu)
+    return 0
+
+
+def cpuid_vmexit_handler(vcpu):
+    """cpuid_vmexit_handler: emulate CPUID; RIP advances."""
+    return 0
+
+
+def hlt_vmexit_handler(vcpu):
+    """hlt_vmexit_handler: the model's guests resume at once (no vCPU blocking in 2019 ACRN)."""
+    return 0
+
+
+def pause_vmexit_handler(vcpu):
+    """pause_vmexit_handler: yield-free PAUSE exit."""
+    return 0
+
+
+def rdmsr_vmexit_handler(vcpu):
+    """rdmsr_vmexit_handler: emulate RDMSR."""
+    return 0
+
+
+def wrmsr_vmexit_handler(vcpu):
+    """wrmsr_vmexit_handler: emulate WRMSR; a lapic-pt guest's ICR write is forwarded by
+    vlapic_x2apic_pt_icr_access."""
+    msr, value = vcpu.guest.exit_args[:2]
+    if msr == C.MSR_IA32_EXT_APIC_ICR and vcpu.vm.lapic_pt:
+        return vlapic_x2apic_pt_icr_access(vcpu, value)
+    return 0
+
+
+def vlapic_x2apic_pt_icr_access(vcpu, value):
+    """vlapic_x2apic_pt_icr_access: a lapic-pt guest writes its ICR.  INIT/SIPI are emulated; every
+    other delivery mode (fixed, NMI) goes to the physical ICR with the destination translated from the
+    guest's vLAPIC ID to the pCPU's physical LAPIC ID."""
+    from acrn.arch_x86.lapic_hw import icr_decode
+    from acrn.errors import InvalidEncoding
+
+    try:
+        icr = icr_decode(value)
+    except InvalidEncoding as exc:
+        vcpu.hv.obs.log(vcpu, "guest ICR write refused: %s" % exc)
+        return 0
+    if icr.delivery_mode in (C.APIC_DM_INIT, C.APIC_DM_STARTUP):
+        return 0  # vlapic_process_init_sipi
+    vm = vcpu.vm
+    if icr.dest >= len(vm.vcpus):
+        vcpu.hv.obs.log(vcpu, "guest ICR write to unknown vLAPIC ID %d" % icr.dest)
+        return 0
+    target = vm.vcpus[icr.dest]
+    phys = (vcpu.hv.per_cpu[target.pcpu_id].lapic_id << 32) | (value & 0xFFFFFFFF)
+    vcpu.hv.sim.write_icr(vcpu.pcpu_id, phys, C.SRC_GUEST_IPI)
+    return 0
+
+
+def io_instr_vmexit_handler(vcpu):
+    """io_instr_vmexit_handler: emulate port I/O; an RTVM's S5 write to PM1a_CNT goes to the device
+    model (acrn_insert_request), which the vCPU polls for in root."""
+    from acrn.core.io_req import acrn_insert_request
+    from acrn.core.pm import rt_vm_pm1a_io_write
+
+    port, value = vcpu.guest.exit_args[:2]
+    yield S_IO_HANDLER
+    if not rt_vm_pm1a_io_write(vcpu.vm, port, value):
+        yield from acrn_insert_request(vcpu, ("pio", port, value))
+    return 0
+
+
+def ept_violation_vmexit_handler(vcpu):
+    """ept_violation_vmexit_handler: MMIO emulation; the decoded instruction length moves RIP on."""
+    vcpu.arch.inst_len = vcpu.guest.exit_args[1]
+    return 0
+
+
+def vmcall_vmexit_handler(vcpu):
+    """vmcall_vmexit_handler: only the service VM may make hypercalls."""
+    from acrn.core.hypercall import dispatch_hypercall
+
+    if not vcpu.vm.is_service:
+        vcpu_inject_ud(vcpu)
+        yield S_VMEXIT_HANDLER
+        return 0
+    ret = yield from dispatch_hypercall(vcpu)
+    return ret
+
+
+def build_dispatch_table(design, extra=None):
+    """dispatch_table: basic exit reason -> (handler, step, is_generator).  The INIT entry follows the
+    design; ``extra`` (from plugins) replaces entries."""
+    table = [(unhandled_vmexit_handler, S_VMEXIT_HANDLER, False)] * C.NR_VMX_EXIT_REASONS
+    init_handler = {"no-retain": init_signal_vmexit_handler_no_retain, "retain": init_signal_vmexit_handler,
+                    "undefined": undefined_vmexit_handler}[design.init_exit]
+    entries = {
+        C.VMX_EXIT_REASON_EXCEPTION_OR_NMI: (exception_vmexit_handler, S_EXCEPTION_HANDLER, False),
+        C.VMX_EXIT_REASON_EXTERNAL_INTERRUPT: (external_interrupt_vmexit_handler, S_DISPATCH_INTERRUPT, False),
+        C.VMX_EXIT_REASON_TRIPLE_FAULT: (triple_fault_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_INIT_SIGNAL: (init_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_INTERRUPT_WINDOW: (interrupt_window_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_NMI_WINDOW: (nmi_window_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_CPUID: (cpuid_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_HLT: (hlt_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_VMCALL: (vmcall_vmexit_handler, S_VMEXIT_HANDLER, True),
+        C.VMX_EXIT_REASON_IO_INSTRUCTION: (io_instr_vmexit_handler, S_IO_HANDLER, True),
+        C.VMX_EXIT_REASON_RDMSR: (rdmsr_vmexit_handler, S_MSR_HANDLER, False),
+        C.VMX_EXIT_REASON_WRMSR: (wrmsr_vmexit_handler, S_MSR_HANDLER, False),
+        C.VMX_EXIT_REASON_PAUSE: (pause_vmexit_handler, S_VMEXIT_HANDLER, False),
+        C.VMX_EXIT_REASON_EPT_VIOLATION: (ept_violation_vmexit_handler, S_EPT_HANDLER, False),
+    }
+    entries.update(extra or {})
+    for reason, entry in entries.items():
+        table[reason] = entry
+    return table

@@ -1,0 +1,128 @@
+"""The acrntrace record and capture layout, as ACRN writes them.
+
+Facts (ACRN ``hypervisor/debug/trace.c``, ``misc/debug_tools/acrn_trace/acrntrace.[ch]``):
+
+* A record is 32 bytes, little-endian: ``u64 tsc``; ``u64`` holding the event id in bits 0-47, ``n_data``
+  in bits 48-55 and the pCPU in bits 56-63 (``struct trace_entry``'s ``id:48, n_data, cpu``); a 16-byte
+  payload read either as two u64 (``TRACE_2L``: ``e``, ``f``), four u32 (``TRACE_4I``: ``a``-``d``),
+  bytes (``TRACE_6C``) or a 16-char string (``TRACE_16STR``).  ``n_data`` is 2, 4, 8 or 16 accordingly.
+* ``acrntrace`` copies each pCPU's shared buffer verbatim into a file named by the pCPU index (``"%d"``),
+  inside ``acrntrace/<YYYYMMDD-HHMMSS>/`` (``TRACE_FILE_ROOT`` plus a local-time stamp).  The files have
+  no header: record 0 starts at offset 0.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+RECORD_SIZE = 32
+#: One record.  ``id`` is the whole second word, as acrntrace.h's ``trace_ev_t`` names it: mask it with
+#: :data:`ID_MASK` for the event id.  ``e``/``f`` are the payload as two u64 (TRACE_2L's names).
+RECORD_DTYPE = np.dtype([("tsc", "<u8"), ("id", "<u8"), ("e", "<u8"), ("f", "<u8")])
+assert RECORD_DTYPE.itemsize == RECORD_SIZE
+
+ID_BITS = 48
+ID_MASK = (1 << ID_BITS) - 1
+N_DATA_SHIFT = 48
+CPU_SHIFT = 56
+MAX_CPUS = 256  # the cpu field is 8 bits
+
+# Column indices of a record viewed as four 64-bit words (see :func:`words`).
+COL_TSC, COL_ID, COL_E, COL_F = 0, 1, 2, 3
+
+CAPTURE_ROOT = "acrntrace"  # TRACE_FILE_ROOT
+CAPTURE_STAMP_FORMAT = "%Y%m%d-%H%M%S"  # create_trace_file_dir()
+_CPU_FILE_RE = re.compile(r"^[0-9]+$")
+
+
+def pack_id(event_id: int, n_data: int, cpu: int) -> int:
+    """The second word of a record."""
+    if not 0 <= event_id <= ID_MASK:
+        raise ValueError("event id 0x%x does not fit in %d bits" % (event_id, ID_BITS))
+    if not 0 <= cpu < MAX_CPUS:
+        raise ValueError("cpu %d does not fit in 8 bits" % cpu)
+    return event_id | (n_data << N_DATA_SHIFT) | (cpu << CPU_SHIFT)
+
+
+def words(records: np.ndarray) -> np.ndarray:
+    """View records (RECORD_DTYPE) as an ``(n, 4)`` int64 array: tsc, id word, e, f.
+
+    The analyses use this view: one C-contiguous array, TSC arithmetic in int64 (a TSC reaches 2**63 only
+    after decades of uptime, so a value above it is corruption and shows up as non-monotonic time).
+    """
+    return records.view(np.int64).reshape(-1, 4)
+
+
+def is_cpu_file_name(name: str) -> bool:
+    return bool(_CPU_FILE_RE.match(name))
+
+
+def capture_stamp(when: _dt.datetime) -> str:
+    """The folder name acrntrace gives a capture started at ``when`` (local time)."""
+    return when.strftime(CAPTURE_STAMP_FORMAT)
+
+
+def default_capture_dir(root: str | os.PathLike = CAPTURE_ROOT, when: _dt.datetime | None = None) -> Path:
+    """``root/<YYYYMMDD-HHMMSS>``, as acrntrace names a capture (``when`` defaults to now)."""
+    return Path(root) / capture_stamp(when or _dt.datetime.now())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Atomic output: everything acrn.trace writes goes to a temporary sibling first, then is renamed.
+# ---------------------------------------------------------------------------------------------------
+def atomic_write_bytes(path: str | os.PathLike, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    mode = "w" if isinstance(data, str) else "wb"
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, mode, newline="" if mode == "w" else None) as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+class AtomicOutput:
+    """A file opened for writing that appears at ``path`` only when the block exits without error.
+
+    >>> with AtomicOutput("trace.json", "w") as out: out.write("...")
+    """
+
+    def __init__(self, path: str | os.PathLike, mode: str = "w"):
+        self.path = Path(path)
+        self.mode = mode
+        self._tmp: str | None = None
+        self._file = None
+
+    def __enter__(self):
+        fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
+                                         dir=self.path.parent or ".")
+        self._file = os.fdopen(fd, self.mode, newline="" if "b" not in self.mode else None)
+        return self._file
+
+    def __exit__(self, exc_type, exc, tb):
+        self._file.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            _unlink_quietly(self._tmp)
+        return False
+
+
+def _unlink_quietly(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def remove_tree_quietly(path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
