@@ -336,6 +336,11 @@ SHORTHANDS = {0: "none", 1: "self", 2: "all-including-self", 3: "all-excluding-s
 # Bits of the 32-bit low half that are reserved in x2APIC mode
 APIC_ICR_RESERVED_LO = 0xFFF32000
 
+# IA32_APIC_BASE (SDM 10.4.4, 10.12.1): bit 11 xAPIC global enable, bit 10 x2APIC enable
+MSR_IA32_APIC_BASE = 0x1B
+APIC_BASE_ENABLE = 1 << 11
+APIC_BASE_X2APIC = 1 << 10
+
 # x2APIC MSRs (10.12.1.2)
 MSR_IA32_EXT_XAPICID = 0x802
 MSR_IA32_EXT_APIC_TPR = 0x808

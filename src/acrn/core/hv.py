@@ -56,5 +56,11 @@ class Hypervisor:
             lapic.send_single_ipi(self, pcpu_id, lapic.NOTIFY_VCPU_VECTOR)
         self.obs.kick_sent(self.get_pcpu_id(), pcpu_id, mode)
 
+    def vm_by_name(self, name):
+        for vm in self.vms:
+            if vm.name == name:
+                return vm
+        raise KeyError(name)
+
     def is_pcpu_active(self, pcpu_id):
         return (self.pcpu_active_bitmap >> pcpu_id) & 1 == 1

@@ -5,7 +5,7 @@ from acrn.core.schedule import ThreadObject, need_reschedule, run_thread, schedu
 from acrn.core.vcpu import is_lapic_pt_enabled, pause_vcpu, run_vcpu
 from acrn.core.virq import acrn_handle_pending_request, vcpu_inject_gp
 from acrn.core.vmexit import vmexit_handler
-from acrn.engine.cost import S_HANDLE_PENDING_REQ, S_IDLE, S_VCPU_LOOP
+from acrn.engine.cost import S_HANDLE_PENDING_REQ, S_IDLE, S_INIT_VMCS, S_VCPU_LOOP
 from acrn.engine.ops import OP_IDLE_HLT, OP_SWITCH, OP_WAIT
 
 
@@ -22,8 +22,11 @@ def vcpu_thread(hv, obj):
         yield S_VCPU_LOOP
         if need_reschedule(hv, pcpu_id):
             yield from schedule(hv)
+        init_vmcs_pending = (vcpu.arch.pending_req >> D.ACRN_REQUEST_INIT_VMCS) & 1
         ret = acrn_handle_pending_request(vcpu)
         yield S_HANDLE_PENDING_REQ
+        if init_vmcs_pending:
+            yield S_INIT_VMCS
         if ret < 0:
             hv.obs.log(vcpu, "vcpu handling pending request fail")
             yield from pause_vcpu(vcpu, D.VCPU_ZOMBIE)

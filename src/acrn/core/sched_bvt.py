@@ -76,5 +76,3 @@ class SchedBvt:
     def deinit_data(self, ctl, obj):
         self.sleep(ctl, obj)
 
-
-SCHEDULERS = {"noop": SchedNoop, "iorr": SchedIorr, "bvt": SchedBvt}

@@ -2,7 +2,7 @@
 from acrn.arch_x86.vmx import Vmcs
 from acrn.core import defs as D
 from acrn.core.schedule import ThreadObject, kick_thread, sleep_thread, wake_thread
-from acrn.engine.cost import S_PAUSE_VCPU, S_SPIN
+from acrn.engine.cost import S_PAUSE_VCPU, S_RUN_VCPU, S_SPIN
 from acrn.engine.ops import OP_ENTER, OP_WAIT
 
 
@@ -104,6 +104,7 @@ def run_vcpu(vcpu):
     vmcs = vcpu.arch.vmcs
     if vcpu.launched:
         vmcs.guest_rip += vcpu.arch.inst_len
+    yield S_RUN_VCPU
     yield OP_ENTER
     if vcpu.arch.entry_status != EV_ENTERED:
         return -1

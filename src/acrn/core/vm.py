@@ -4,7 +4,6 @@ from acrn.core import defs as D
 from acrn.core.cpu import make_pcpu_offline, start_pcpus, wait_pcpus_offline
 from acrn.core.schedule import init_thread_data
 from acrn.core.vcpu import AcrnVcpu, context_switch_in, context_switch_out, launch_vcpu, offline_vcpu, pause_vcpu, reset_vcpu
-from acrn.core.vmcs import init_vmcs, switch_apicv_mode_x2apic
 from acrn.engine.cost import S_RESET_VCPU
 
 EINVAL = -22
@@ -47,8 +46,8 @@ def lapic_pt_enabled_pcpu_bitmap(vm):
 
 
 def create_vm(hv, name, pcpus, lapic_pt=False, is_service=False, weights=None):
-    """create_vm + prepare_vcpu for each pinned pCPU.  A lapic-pt guest turns on x2APIC early in its
-    boot; the model starts after that point, so switch_apicv_mode_x2apic runs here."""
+    """create_vm + prepare_vcpu for each pinned pCPU.  Each vCPU starts with ACRN_REQUEST_INIT_VMCS
+    pending; a lapic-pt guest switches to the physical LAPIC when it turns on x2APIC (its first act)."""
     from acrn.core.hv_main import vcpu_thread
 
     vm = AcrnVm(hv, len(hv.vms), name, lapic_pt, is_service)
@@ -63,9 +62,7 @@ def create_vm(hv, name, pcpus, lapic_pt=False, is_service=False, weights=None):
         obj.switch_in = context_switch_in
         init_thread_data(hv, obj)
         obj.status = D.THREAD_STS_BLOCKED  # not yet launched
-        init_vmcs(vcpu)
-        if lapic_pt:
-            switch_apicv_mode_x2apic(vcpu)
+        vcpu.arch.pending_req |= 1 << D.ACRN_REQUEST_INIT_VMCS
         vm.vcpus.append(vcpu)
     return vm
 

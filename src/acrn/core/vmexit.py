@@ -98,8 +98,20 @@ def wrmsr_vmexit_handler(vcpu):
     """wrmsr_vmexit_handler: emulate WRMSR; a lapic-pt guest's ICR write is forwarded by
     vlapic_x2apic_pt_icr_access."""
     msr, value = vcpu.guest.exit_args[:2]
-    if msr == C.MSR_IA32_EXT_APIC_ICR and vcpu.vm.lapic_pt:
+    if msr == C.MSR_IA32_EXT_APIC_ICR and vcpu.arch.lapic_pt_enabled:
         return vlapic_x2apic_pt_icr_access(vcpu, value)
+    if msr == C.MSR_IA32_APIC_BASE:
+        return vlapic_set_apicbase(vcpu, value)
+    return 0
+
+
+def vlapic_set_apicbase(vcpu, value):
+    """vlapic_set_apicbase: the guest turns on x2APIC mode; a lapic-pt VM then gets the physical LAPIC
+    (switch_apicv_mode_x2apic)."""
+    from acrn.core.vmcs import switch_apicv_mode_x2apic
+
+    if (value & C.APIC_BASE_X2APIC) and vcpu.vm.lapic_pt and not vcpu.arch.lapic_pt_enabled:
+        switch_apicv_mode_x2apic(vcpu)
     return 0
 
 

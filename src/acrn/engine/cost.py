@@ -39,6 +39,7 @@ STEPS = (
     (27, "vm_reset_vcpu", 500, 1000, "reset_vcpu/offline_vcpu bookkeeping"),
     (28, "guest_irq_handler", 300, 800, "a guest OS interrupt handler (IDT entry to EOI+IRET)"),
     (29, "init_vmcs", 3000, 6000, "initialise a VMCS (dozens of VMWRITEs)"),
+    (30, "run_vcpu", 300, 1200, "run_vcpu before VMRESUME: VMWRITEs of dirty registers, IBRS/RSB mitigation, GPR restore"),
 )
 
 STEP_NAMES = tuple(row[1] for row in STEPS)
@@ -76,6 +77,7 @@ S_PAUSE_VCPU = 26
 S_RESET_VCPU = 27
 S_GUEST_IRQ_HANDLER = 28
 S_INIT_VMCS = 29
+S_RUN_VCPU = 30
 
 
 class CostModel:

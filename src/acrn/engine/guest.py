@@ -23,6 +23,7 @@ GUEST_KINDS = {
     "s5": (C.VMX_EXIT_REASON_IO_INSTRUCTION, 1),
     "ipi": (C.VMX_EXIT_REASON_WRMSR, 2),
     "vmcall": (C.VMX_EXIT_REASON_VMCALL, 3),
+    "x2apic": (C.VMX_EXIT_REASON_WRMSR, 2),
 }
 SERVICE_ONLY = frozenset(("ept_update", "smp_call", "vmcall"))
 KIND_IRET = "iret"  # internal: the guest's NMI handler returns
@@ -113,6 +114,8 @@ class Guest:
             dest_vcpu, vector = args[0], args[1]
             mode = args[2] if len(args) > 2 else C.APIC_DM_FIXED
             self.exit_args = (C.MSR_IA32_EXT_APIC_ICR, icr_encode(vector if mode == C.APIC_DM_FIXED else 0, mode, dest_vcpu))
+        elif kind == "x2apic":
+            self.exit_args = (C.MSR_IA32_APIC_BASE, 0xFEE00000 | C.APIC_BASE_ENABLE | C.APIC_BASE_X2APIC)
         elif kind == "ept":
             self.exit_args = (args[0] if args else 0xFED00000, MMIO_INSTRUCTION_LENGTH)
         elif kind == "ept_update":

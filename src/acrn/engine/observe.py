@@ -8,10 +8,11 @@ from acrn.core import defs as D
 
 
 class RequestSample:
-    __slots__ = ("vcpu", "bit", "made", "handled", "pcpu")
+    __slots__ = ("vcpu", "bit", "made", "handled", "pcpu", "remote")
 
-    def __init__(self, vcpu, bit, made, pcpu):
+    def __init__(self, vcpu, bit, made, pcpu, remote):
         self.vcpu, self.bit, self.made, self.handled, self.pcpu = vcpu, bit, made, -1, pcpu
+        self.remote = remote  # made on another pCPU: the request needs a notification
 
 
 class Record:
@@ -52,7 +53,7 @@ class Observer:
             return  # merged into the request already pending
         if vcpu.state != D.VCPU_RUNNING or vcpu.thread_obj.status != D.THREAD_STS_RUNNING:
             return  # only requests for a running vCPU have a latency bound
-        sample = RequestSample(vcpu.name, bit, now, vcpu.pcpu_id)
+        sample = RequestSample(vcpu.name, bit, now, vcpu.pcpu_id, self.sim.cur_cpu != vcpu.pcpu_id)
         self._open[key] = sample
         self.requests.append(sample)
         self.sim.trace_request(vcpu, bit, True)

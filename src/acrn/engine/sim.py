@@ -84,6 +84,7 @@ class Sim:
         self.obs = None
         self.tracer = tracer
         self.step_hook = None  # called as step_hook(cpu, step id, time) when set (diagrams, plugins)
+        self.hooks = None  # plugin.RuntimeHooks when a plugin implements a run-time observer
         self.steps = 0
         self.exits = 0
         self.error = None
@@ -284,6 +285,8 @@ class Sim:
         ctx.vcpu = vcpu
         ctx.guest_start = self.now + cost
         self.trace_vmentry(ctx.cpu_id, vcpu)
+        if self.hooks is not None:
+            self.hooks.vmentry(ctx.cpu_id, vcpu, self.now)
         injected = hw.injected
         if injected:
             int_type = (injected >> 8) & 0x7
@@ -345,6 +348,8 @@ class Sim:
         at = max(self.now, ctx.guest_start)
         self.obs.vmexit(ctx.cpu_id, reason)
         self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
+        if self.hooks is not None:
+            self.hooks.vmexit(ctx.cpu_id, vcpu, reason, at)
         ctx.state = ST_RUN
         ctx.vcpu = None
         if self.step_hook is not None:

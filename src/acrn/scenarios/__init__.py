@@ -1,0 +1,251 @@
+"""Scenario files (TOML): the host shape, the VMs and their workloads, duration, seed, bounds, costs.
+
+``load_scenario(path_or_name)`` validates everything and raises ``ScenarioError`` naming the file and
+the field, with what is allowed.  Built-in scenarios live beside this file.
+"""
+import os
+import tomllib
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from acrn.engine.cost import STEP_IDS
+from acrn.engine.guest import GUEST_KINDS, SERVICE_ONLY
+from acrn.errors import ScenarioError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+DEFAULT_BOUNDS = {"request_latency_us": 10.0, "shutdown_us": 1000.0, "smp_call_us": 50.0}
+TOP_KEYS = {"name", "description", "duration_us", "seed", "tsc_mhz", "pcpus", "scheduler", "bounds", "cost", "vm",
+            "expect"}
+VM_KEYS = {"name", "pcpus", "lapic_pt", "service", "work", "weights"}
+WORK_KEYS = {"kind", "every_us", "at_us", "args", "count", "vcpus"}
+
+
+@dataclass
+class WorkSpec:
+    kind: str
+    lo_us: float = 0.0
+    hi_us: float = 0.0
+    at_us: float = -1.0
+    args: Tuple = ()
+    count: int = -1
+    vcpus: Optional[List[int]] = None
+
+
+@dataclass
+class VmSpec:
+    name: str
+    pcpus: List[int]
+    lapic_pt: bool = False
+    service: bool = False
+    work: List[WorkSpec] = field(default_factory=list)
+    weights: Optional[List[int]] = None
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    description: str
+    duration_us: float
+    seed: int
+    tsc_mhz: float
+    pcpus: int
+    scheduler: str
+    bounds: dict
+    cost: dict
+    vms: List[VmSpec]
+    expect: dict = field(default_factory=dict)
+
+
+def builtin_names():
+    return sorted(f[:-5] for f in os.listdir(HERE) if f.endswith(".toml"))
+
+
+def resolve(name_or_path):
+    """A path to a scenario file, or the name of a built-in one."""
+    if os.path.exists(name_or_path):
+        return name_or_path
+    candidate = os.path.join(HERE, name_or_path + ".toml")
+    if os.path.exists(candidate):
+        return candidate
+    raise ScenarioError(name_or_path, "scenario", "no such file, and not a built-in scenario (built-in: %s)"
+                        % ", ".join(builtin_names()))
+
+
+def _number(path, fld, value, minimum=None, integer=False):
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok:
+        raise ScenarioError(path, fld, "expected %s, got %r" % ("an integer" if integer else "a number", value))
+    if minimum is not None and value < minimum:
+        raise ScenarioError(path, fld, "must be >= %s, got %r" % (minimum, value))
+    return value
+
+
+def _unknown(path, where, data, allowed):
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise ScenarioError(path, where + extra[0], "unknown field (allowed: %s)" % ", ".join(sorted(allowed)))
+
+
+def load_scenario(name_or_path, registry=None):
+    path = resolve(name_or_path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(path, "toml", str(exc)) from None
+    except OSError as exc:
+        raise ScenarioError(path, "file", exc.strerror or str(exc)) from None
+    return parse_scenario(data, path, registry)
+
+
+def parse_scenario(data, path="<scenario>", registry=None):
+    _unknown(path, "", data, TOP_KEYS)
+    name = data.get("name", os.path.splitext(os.path.basename(path))[0])
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(path, "name", "expected a non-empty string")
+    duration = _number(path, "duration_us", data.get("duration_us", 1000.0), minimum=1)
+    seed = _number(path, "seed", data.get("seed", 1), minimum=0, integer=True)
+    tsc_mhz = _number(path, "tsc_mhz", data.get("tsc_mhz", 2100.0), minimum=1)
+    n_pcpus = _number(path, "pcpus", data.get("pcpus", 4), minimum=1, integer=True)
+    if n_pcpus > 64:
+        raise ScenarioError(path, "pcpus", "at most 64 pCPUs (ACRN's bitmaps are 64-bit), got %d" % n_pcpus)
+    schedulers = registry.schedulers if registry is not None else {"noop": None, "iorr": None, "bvt": None}
+    scheduler = data.get("scheduler", "noop")
+    if scheduler not in schedulers:
+        raise ScenarioError(path, "scheduler", "%r is not a scheduler (allowed: %s)" % (scheduler, ", ".join(sorted(schedulers))))
+    bounds = dict(DEFAULT_BOUNDS)
+    raw_bounds = data.get("bounds", {})
+    if not isinstance(raw_bounds, dict):
+        raise ScenarioError(path, "bounds", "expected a table")
+    _unknown(path, "bounds.", raw_bounds, set(DEFAULT_BOUNDS))
+    for key, value in raw_bounds.items():
+        bounds[key] = float(_number(path, "bounds." + key, value, minimum=0))
+    cost = data.get("cost", {})
+    if not isinstance(cost, dict):
+        raise ScenarioError(path, "cost", "expected a table of step = cycles or [lo, hi]")
+    for key, value in cost.items():
+        if key not in STEP_IDS:
+            raise ScenarioError(path, "cost." + key, "unknown step (known: %s)" % ", ".join(STEP_IDS))
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise ScenarioError(path, "cost." + key, "expected [lo, hi]")
+            lo = _number(path, "cost." + key, value[0], minimum=0)
+            hi = _number(path, "cost." + key, value[1], minimum=0)
+            if hi < lo:
+                raise ScenarioError(path, "cost." + key, "lo %r is above hi %r" % (lo, hi))
+        else:
+            _number(path, "cost." + key, value, minimum=0)
+    raw_vms = data.get("vm")
+    if not isinstance(raw_vms, list) or not raw_vms:
+        raise ScenarioError(path, "vm", "expected at least one [[vm]] table")
+    vms = []
+    owner = {}
+    kinds = registry.guest_kinds if registry is not None else GUEST_KINDS
+    for i, raw in enumerate(raw_vms):
+        where = "vm[%d]." % i
+        if not isinstance(raw, dict):
+            raise ScenarioError(path, "vm[%d]" % i, "expected a table")
+        _unknown(path, where, raw, VM_KEYS)
+        vm_name = raw.get("name")
+        if not isinstance(vm_name, str) or not vm_name:
+            raise ScenarioError(path, where + "name", "expected a non-empty string")
+        if any(v.name == vm_name for v in vms):
+            raise ScenarioError(path, where + "name", "duplicate VM name %r" % vm_name)
+        pcpus = raw.get("pcpus")
+        if not isinstance(pcpus, list) or not pcpus:
+            raise ScenarioError(path, where + "pcpus", "expected a non-empty list of pCPU ids (one per vCPU)")
+        for p in pcpus:
+            _number(path, where + "pcpus", p, minimum=0, integer=True)
+            if p >= n_pcpus:
+                raise ScenarioError(path, where + "pcpus", "pCPU %d does not exist (the host has %d)" % (p, n_pcpus))
+        if len(set(pcpus)) != len(pcpus):
+            raise ScenarioError(path, where + "pcpus", "two vCPUs of one VM on the same pCPU")
+        lapic_pt = raw.get("lapic_pt", False)
+        service = raw.get("service", False)
+        for key, value in (("lapic_pt", lapic_pt), ("service", service)):
+            if not isinstance(value, bool):
+                raise ScenarioError(path, where + key, "expected true or false")
+        if lapic_pt and service:
+            raise ScenarioError(path, where + "lapic_pt", "the service VM cannot have its LAPIC passed through")
+        weights = raw.get("weights")
+        if weights is not None and (not isinstance(weights, list) or len(weights) != len(pcpus)
+                                    or not all(isinstance(w, int) and w > 0 for w in weights)):
+            raise ScenarioError(path, where + "weights", "expected one positive integer weight per vCPU")
+        for p in pcpus:
+            owner.setdefault(p, []).append((vm_name, lapic_pt))
+        work = []
+        for j, w in enumerate(raw.get("work", [])):
+            wwhere = "%swork[%d]." % (where, j)
+            if not isinstance(w, dict):
+                raise ScenarioError(path, wwhere[:-1], "expected a table")
+            _unknown(path, wwhere, w, WORK_KEYS)
+            kind = w.get("kind")
+            if kind not in kinds:
+                raise ScenarioError(path, wwhere + "kind", "%r is not a guest activity (allowed: %s)"
+                                    % (kind, ", ".join(sorted(kinds))))
+            if kind in SERVICE_ONLY and not service:
+                raise ScenarioError(path, wwhere + "kind", "%r is a hypercall: only the service VM makes it" % kind)
+            if kind == "s5" and not lapic_pt:
+                raise ScenarioError(path, wwhere + "kind", "'s5' models an RTVM powering off: needs lapic_pt = true")
+            spec = WorkSpec(kind=kind)
+            if "every_us" in w and "at_us" in w:
+                raise ScenarioError(path, wwhere + "at_us", "give either every_us or at_us, not both")
+            if "at_us" in w:
+                spec.at_us = float(_number(path, wwhere + "at_us", w["at_us"], minimum=0))
+            elif "every_us" in w:
+                every = w["every_us"]
+                if isinstance(every, list):
+                    if len(every) != 2:
+                        raise ScenarioError(path, wwhere + "every_us", "expected a number or [lo, hi]")
+                    spec.lo_us = float(_number(path, wwhere + "every_us", every[0], minimum=0.001))
+                    spec.hi_us = float(_number(path, wwhere + "every_us", every[1], minimum=0.001))
+                    if spec.hi_us < spec.lo_us:
+                        raise ScenarioError(path, wwhere + "every_us", "lo is above hi")
+                else:
+                    spec.lo_us = spec.hi_us = float(_number(path, wwhere + "every_us", every, minimum=0.001))
+            else:
+                raise ScenarioError(path, wwhere + "every_us", "missing: give every_us = [lo, hi] or at_us")
+            args = w.get("args", [])
+            if not isinstance(args, list):
+                raise ScenarioError(path, wwhere + "args", "expected a list")
+            spec.args = tuple(args)
+            if "count" in w:
+                spec.count = _number(path, wwhere + "count", w["count"], minimum=1, integer=True)
+            if "vcpus" in w:
+                vcpus = w["vcpus"]
+                if not isinstance(vcpus, list) or not all(isinstance(v, int) and 0 <= v < len(pcpus) for v in vcpus):
+                    raise ScenarioError(path, wwhere + "vcpus", "expected a list of vCPU indices below %d" % len(pcpus))
+                spec.vcpus = vcpus
+            work.append(spec)
+        vms.append(VmSpec(vm_name, list(pcpus), lapic_pt, service, work, weights))
+    for p, users in sorted(owner.items()):
+        if len(users) > 1 and any(pt for _, pt in users):
+            raise ScenarioError(path, "vm.pcpus", "pCPU %d is shared by %s, but lapic-pt VMs need dedicated pCPUs"
+                                % (p, ", ".join(u for u, _ in users)))
+        if len(users) > 1 and scheduler == "noop":
+            raise ScenarioError(path, "scheduler", "pCPU %d is shared by %s: sched_noop runs one thread per pCPU "
+                                "(use iorr or bvt)" % (p, ", ".join(u for u, _ in users)))
+    if sum(1 for v in vms if v.service) > 1:
+        raise ScenarioError(path, "vm.service", "at most one service VM")
+    names = {v.name for v in vms}
+    for i, vm in enumerate(vms):
+        for j, w in enumerate(vm.work):
+            if w.kind in ("ept_update", "smp_call"):
+                if len(w.args) != 1 or w.args[0] not in names:
+                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [\"<target VM name>\"] "
+                                        "(VMs: %s)" % ", ".join(sorted(names)))
+            if w.kind == "ipi":
+                if len(w.args) < 2 or not all(isinstance(a, int) for a in w.args):
+                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [dest vCPU, vector(, mode)]")
+                if not 0 <= w.args[0] < len(vm.pcpus):
+                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "destination vCPU %d does not exist" % w.args[0])
+    if any(w.kind == "s5" for v in vms for w in v.work) and not any(v.service for v in vms):
+        raise ScenarioError(path, "vm", "an RTVM's S5 needs a service VM to run the device model")
+    expect = data.get("expect", {})
+    if not isinstance(expect, dict):
+        raise ScenarioError(path, "expect", "expected a table")
+    return Scenario(name=name, path=path, description=str(data.get("description", "")), duration_us=float(duration),
+                    seed=seed, tsc_mhz=float(tsc_mhz), pcpus=n_pcpus, scheduler=scheduler, bounds=bounds, cost=cost,
+                    vms=vms, expect=expect)

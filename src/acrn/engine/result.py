@@ -1,0 +1,96 @@
+"""What a run produces: each invariant's verdict with its first violation, latency statistics, counts,
+and the list of choices that reproduces the run."""
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+PASS = "PASS"
+FAIL = "FAIL"
+NOT_EXERCISED = "-"
+
+
+@dataclass
+class Violation:
+    time: int  # cycles
+    pcpu: int
+    message: str
+
+
+@dataclass
+class Verdict:
+    name: str
+    verdict: str
+    count: int = 0
+    first: Optional[Violation] = None
+
+
+def percentile(sorted_values, q):
+    """Nearest-rank percentile of an already sorted list (q in [0, 100])."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-len(sorted_values) * q // 100))
+    return sorted_values[int(rank) - 1]
+
+
+@dataclass
+class LatencyStats:
+    n: int
+    p50_us: Optional[float]
+    p99_us: Optional[float]
+    max_us: Optional[float]
+
+    @classmethod
+    def of(cls, cycles, tsc_mhz):
+        values = sorted(cycles)
+        to_us = (lambda c: None if c is None else round(c / tsc_mhz, 3))
+        return cls(len(values), to_us(percentile(values, 50)), to_us(percentile(values, 99)),
+                   to_us(values[-1] if values else None))
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    design: str
+    seed: int
+    compiled: bool
+    tsc_mhz: float
+    duration_cycles: int
+    verdicts: List[Verdict]
+    request_latency: LatencyStats
+    kick_latency: LatencyStats
+    counts: dict
+    choices: List[int] = field(repr=False, default_factory=list)
+    logs: List = field(repr=False, default_factory=list)
+
+    def verdict(self, name):
+        for v in self.verdicts:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def ok(self):
+        return all(v.verdict != FAIL for v in self.verdicts)
+
+    def to_dict(self, with_choices=False):
+        out = {
+            "scenario": self.scenario, "design": self.design, "seed": self.seed, "compiled": self.compiled,
+            "tsc_mhz": self.tsc_mhz, "duration_cycles": self.duration_cycles,
+            "verdicts": {v.name: {"verdict": v.verdict, "count": v.count,
+                                  "first": None if v.first is None else {
+                                      "time_cycles": v.first.time, "time_us": round(v.first.time / self.tsc_mhz, 3),
+                                      "pcpu": v.first.pcpu, "message": v.first.message}}
+                         for v in self.verdicts},
+            "request_latency_us": self.request_latency.__dict__,
+            "kick_to_exit_us": self.kick_latency.__dict__,
+            "counts": self.counts,
+        }
+        if with_choices:
+            out["choices"] = self.choices
+        return out
+
+    def digest(self):
+        """A fingerprint of everything the run decided (mode-independent)."""
+        body = self.to_dict(with_choices=True)
+        body.pop("compiled")
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,121 @@
+"""Build a host from a scenario and a design, run it, and judge it with the invariants."""
+import acrn
+from acrn.core import defs as D
+from acrn.core.hv import Hypervisor
+from acrn.core.hv_main import start_idle_thread
+from acrn.core.vm import create_vm, start_vm
+from acrn.core.vmexit import build_dispatch_table
+from acrn.engine.chooser import Chooser
+from acrn.engine.cost import CostModel
+from acrn.engine.guest import Guest, GuestWork
+from acrn.engine.observe import Observer
+from acrn.engine.result import FAIL, NOT_EXERCISED, PASS, LatencyStats, RunResult, Verdict
+from acrn.engine.sim import Sim
+from acrn.errors import AcrnModelError, PluginError
+
+
+class Run:
+    """One run in progress: the scenario, the design, the engine, the hypervisor, the records."""
+
+    def __init__(self, scenario, design, seed=None, chooser=None, tracer=None, registry=None, step_hook=None):
+        from acrn.plugin import default_registry
+
+        self.registry = registry or default_registry()
+        self.scenario = scenario
+        if isinstance(design, str):
+            if design not in self.registry.designs:
+                raise AcrnModelError("unknown design %r (known: %s)" % (design, ", ".join(self.registry.designs)))
+            design = self.registry.designs[design]
+        self.design = design
+        self.seed = scenario.seed if seed is None else seed
+        self.cost = CostModel(scenario.cost, scenario.tsc_mhz)
+        self.chooser = chooser or Chooser(self.seed)
+        self.sim = sim = Sim(self.cost, self.chooser, scenario.pcpus, tracer)
+        sim.step_hook = step_hook
+        self.obs = sim.obs = Observer(sim)
+        self.obs.hooks = self.registry.runtime_hooks
+        sim.hooks = self.registry.runtime_hooks
+        self.hv = hv = Hypervisor(design, sim, self.obs, scenario.pcpus, self.registry.schedulers[scenario.scheduler])
+        sim.hv = hv
+        hv.dispatch_table = build_dispatch_table(design, self.registry.exit_handlers)
+        hv.io_requests = []
+        self.end = self.cost.cycles(scenario.duration_us)
+        for pcpu_id in range(scenario.pcpus):
+            hv.pcpu_active_bitmap |= 1 << pcpu_id
+            sim.boot(pcpu_id, start_idle_thread(hv, pcpu_id))
+        for spec in scenario.vms:
+            vm = create_vm(hv, spec.name, spec.pcpus, lapic_pt=spec.lapic_pt, is_service=spec.service,
+                           weights=spec.weights)
+            for vcpu in vm.vcpus:
+                items = []
+                if spec.lapic_pt:
+                    items.append(GuestWork("x2apic", at=0, count=1))  # the guest enables x2APIC first
+                for w in spec.work:
+                    if w.vcpus is not None and vcpu.vcpu_id not in w.vcpus:
+                        continue
+                    items.append(GuestWork(w.kind, self.cost.cycles(w.lo_us), self.cost.cycles(w.hi_us),
+                                           self.cost.cycles(w.at_us) if w.at_us >= 0 else -1, w.args, w.count))
+                vcpu.guest = Guest(vcpu, items)
+                vcpu.guest.start(sim)
+        sim.call_at(0, self._start_vms)
+
+    def _start_vms(self):
+        self.sim.cur_cpu = 0  # the BSP launches the VMs
+        for vm in self.hv.vms:
+            start_vm(vm)
+
+    def cycles(self, us):
+        return self.cost.cycles(us)
+
+    def us(self, cycles):
+        return cycles / self.cost.tsc_mhz
+
+    def execute(self):
+        try:
+            self.sim.run(self.end)
+        except PluginError as exc:
+            if exc.time is None:
+                exc.time = self.sim.now
+            raise
+        return self.result()
+
+    def result(self):
+        verdicts = []
+        for name, inv in self.registry.invariants.items():
+            try:
+                violations = inv.check(self)
+                exercised = inv.exercised(self) if hasattr(inv, "exercised") else True
+            except Exception as exc:
+                raise PluginError(name, "check", "%s: %s" % (type(exc).__name__, exc), self.sim.now) from None
+            violations = sorted(violations, key=lambda v: (v.time, v.pcpu))
+            if violations:
+                verdicts.append(Verdict(name, FAIL, len(violations), violations[0]))
+            else:
+                verdicts.append(Verdict(name, PASS if exercised else NOT_EXERCISED))
+        obs = self.obs
+        req = [s.handled - s.made for s in obs.requests if s.handled >= 0 and s.remote]
+        kicks = [k[4] - k[0] for k in obs.kicks if k[4] >= 0]
+        counts = {
+            "steps": self.sim.steps,
+            "vm_exits": self.sim.exits,
+            "exits_by_reason": {str(k): v for k, v in sorted(obs.exits.items())},
+            "kicks": {D.NOTIFY_MODES[m]: sum(1 for k in obs.kicks if k[3] == m) for m in sorted({k[3] for k in obs.kicks})},
+            "requests": len(obs.requests),
+            "requests_dropped_by_scheduling": obs.dropped_requests,
+            "guest_interrupts": len(obs.guest_interrupts),
+            "faults": len(obs.faults),
+        }
+        return RunResult(scenario=self.scenario.name, design=self.design.name, seed=self.seed,
+                         compiled=acrn.compiled(), tsc_mhz=self.cost.tsc_mhz, duration_cycles=self.end,
+                         verdicts=verdicts, request_latency=LatencyStats.of(req, self.cost.tsc_mhz),
+                         kick_latency=LatencyStats.of(kicks, self.cost.tsc_mhz), counts=counts,
+                         choices=list(self.chooser.log), logs=list(obs.logs))
+
+
+def run_scenario(scenario, design, seed=None, **kw):
+    """Load (if given a name or path), run and judge one scenario under one design."""
+    from acrn.scenarios import load_scenario
+
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario, kw.get("registry"))
+    return Run(scenario, design, seed=seed, **kw).execute()

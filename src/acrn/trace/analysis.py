@@ -1,0 +1,352 @@
+"""Run the analyses over a capture: backend choice, per-pCPU scans, cross-pCPU latency matching.
+
+Backends: ``"numba"`` (:mod:`acrn.trace.kernels`, the fastest once loaded, but loading numba costs
+~0.3 s), ``"numpy"`` (:mod:`acrn.trace.reference`, no JIT start-up) and ``"auto"``: numba when it is
+already loaded in this process or the capture is large enough to repay the start-up
+(:data:`NUMBA_MIN_RECORDS`), numpy otherwise.  Both give identical results.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from acrn.trace import events as ev
+from acrn.trace import format as fmt
+from acrn.trace import tables as t
+from acrn.trace.results import SchedStats, VmExitStats
+
+BACKENDS = ("auto", "numpy", "numba")
+#: "auto" loads numba for captures at least this big (numpy runs ~100 M records/s one-shot, and numba's
+#: start-up is worth ~0.3 s of it).
+NUMBA_MIN_RECORDS = 50_000_000
+#: Records per scan step (bounds numpy's temporaries and paces the progress bar).
+CHUNK_RECORDS = 1 << 19
+
+
+def resolve_backend(backend: str, n_records: int) -> str:
+    if backend not in BACKENDS:
+        raise ValueError("backend must be one of %s, not %r" % (", ".join(BACKENDS), backend))
+    if backend != "auto":
+        return backend
+    if "numba" in sys.modules or n_records >= NUMBA_MIN_RECORDS:
+        return "numba"
+    return "numpy"
+
+
+def _impl(backend: str):
+    if backend == "numba":
+        from acrn.trace import kernels
+
+        return kernels
+    from acrn.trace import reference
+
+    return reference
+
+
+def _map_files(func, files, parallel: bool):
+    """``[func(f) for f in files]``, on threads when worthwhile (the kernels release the GIL)."""
+    workers = min(len(files), os.cpu_count() or 1)
+    if not parallel or workers < 2:
+        return [func(f) for f in files]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(func, files))
+
+
+# ---------------------------------------------------------------------------------------------------
+# vm_exit
+# ---------------------------------------------------------------------------------------------------
+def vm_exit_scan(words: np.ndarray, backend: str = "numpy", want_durations: bool = False, progress=None):
+    """Scan one pCPU's records; returns (VmExitStats, durations, reasons) (the last two None unless
+    ``want_durations``).  ``progress(n)`` is called after each chunk with the records it covered."""
+    impl = _impl(backend)
+    st = t.new_state()
+    stats = VmExitStats(n_records=len(words))
+    durs, reasons = [], []
+    for start in range(0, len(words), CHUNK_RECORDS):
+        chunk = words[start:start + CHUNK_RECORDS]
+        out = impl.vm_exit_scan_chunk(chunk, st, stats, want_durations)
+        if want_durations:
+            durs.append(out[0])
+            reasons.append(out[1])
+        if progress is not None:
+            progress(len(chunk))
+    stats.finish(st)
+    if not want_durations:
+        return stats, None, None
+    cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64))
+    return stats, cat(durs), cat(reasons)
+
+
+def sum_stats(stats_list) -> VmExitStats:
+    """Element-wise sum (begin/end/open_at_end are per-pCPU notions and stay unset)."""
+    total = VmExitStats()
+    for s in stats_list:
+        total.n_records += s.n_records
+        for name in VmExitStats.ARRAYS:
+            if name != "counters":
+                getattr(total, name)[...] += getattr(s, name)
+        for i in range(t.N_COUNTERS):
+            if i not in (t.C_FIRST_UNKNOWN_ID, t.C_TSC_KHZ):
+                total.counters[i] += s.counters[i]
+    return total
+
+
+@dataclass
+class FileResult:
+    """One pCPU file and what a scan found in it."""
+
+    cpu: int
+    path: object
+    n_records: int
+    stats: VmExitStats | None = None
+    durations: np.ndarray | None = None
+    reasons: np.ndarray | None = None
+
+
+@dataclass
+class VmExitAnalysis:
+    files: list  # FileResult, pCPU order
+    backend: str
+    tsc_khz_seen: list = field(default_factory=list)  # MODEL_TSC_FREQ values found
+
+
+def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False,
+                    progress=None) -> VmExitAnalysis:
+    backend = resolve_backend(backend, capture.n_records)
+
+    def one(tf):
+        stats, durs, reasons = vm_exit_scan(tf.words(), backend, want_durations, progress)
+        return FileResult(tf.cpu, tf.path, tf.n_records, stats, durs, reasons)
+
+    files = _map_files(one, capture.files, parallel=backend == "numba")
+    seen = [int(f.stats.counters[t.C_TSC_KHZ]) for f in files if f.stats.counters[t.C_TSC_KHZ] > 0]
+    return VmExitAnalysis(files=files, backend=backend, tsc_khz_seen=seen)
+
+
+# ---------------------------------------------------------------------------------------------------
+# cpu_usage
+# ---------------------------------------------------------------------------------------------------
+def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
+    """[(TraceFile, SchedStats)] in pCPU order."""
+    impl = _impl(resolve_backend(backend, capture.n_records))
+    return [(tf, SchedStats(*impl.sched_scan_file(tf.words(), compat))) for tf in capture.files]
+
+
+# ---------------------------------------------------------------------------------------------------
+# irq (irq_analyze.py parse_trace): external-interrupt exits per vector
+# ---------------------------------------------------------------------------------------------------
+@dataclass
+class IrqStats:
+    begin: int  # first non-zero TSC
+    end: int  # last TSC (compat: of the last record, as irq_analyze.py; exact: last non-zero)
+    vectors: np.ndarray  # in first-seen order
+    counts: np.ndarray
+
+    @property
+    def run_cycles(self) -> int:
+        return self.end - self.begin
+
+
+def irq_scan(words: np.ndarray, compat: bool) -> IrqStats:
+    tsc = words[:, fmt.COL_TSC]
+    nonzero = np.flatnonzero(tsc != 0)
+    if len(nonzero) == 0:
+        return IrqStats(0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    begin = int(tsc[nonzero[0]])
+    end = int(tsc[-1]) if compat else int(tsc[nonzero[-1]])
+    sel = (words[:, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT
+    vec = words[sel, fmt.COL_E]
+    uniq, first, counts = np.unique(vec, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return IrqStats(begin, end, uniq[order], counts[order])
+
+
+def analyze_irq(capture, compat: bool) -> list:
+    """[(TraceFile, IrqStats)] in pCPU order."""
+    return [(tf, irq_scan(tf.words(), compat)) for tf in capture.files]
+
+
+# ---------------------------------------------------------------------------------------------------
+# TSC frequency
+# ---------------------------------------------------------------------------------------------------
+def find_tsc_khz(capture) -> list:
+    """MODEL_TSC_FREQ values in the capture (TraceWriter puts one first in every file)."""
+    found = []
+    for tf in capture.files:
+        w = tf.words()
+        head = w[:16]
+        hit = np.flatnonzero((head[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
+        if not len(hit):
+            hit = np.flatnonzero((w[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
+            head = w
+        if len(hit):
+            found.append(int(head[hit[0], fmt.COL_E]))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Latency: exit durations, kick -> next VM exit on the target, request made -> handled
+# ---------------------------------------------------------------------------------------------------
+PERCENTILES = (("p50", 50, 100), ("p90", 90, 100), ("p99", 99, 100), ("p99.9", 999, 1000))
+
+
+def summarize(values: np.ndarray) -> dict:
+    """count, min, nearest-rank percentiles, max, mean of integer samples (cycles)."""
+    values = np.asarray(values, np.int64)
+    n = len(values)
+    out = {"count": n}
+    if n == 0:
+        return out
+    ranks = [max((num * n + den - 1) // den - 1, 0) for _, num, den in PERCENTILES]
+    part = np.partition(values, sorted(set(ranks + [0, n - 1])))
+    out["min"] = int(part[0])
+    for (name, _, _), r in zip(PERCENTILES, ranks):
+        out[name] = int(part[r])
+    out["max"] = int(part[n - 1])
+    out["mean"] = float(values.mean())
+    return out
+
+
+def log2_histogram(values: np.ndarray) -> list:
+    """[(lower bound, count)] over power-of-two buckets [2**k, 2**(k+1)) (bucket 0 holds 0 and 1)."""
+    values = np.asarray(values, np.int64)
+    if len(values) == 0:
+        return []
+    k = np.zeros(len(values), np.int64)
+    pos = values > 1
+    k[pos] = np.frexp(values[pos].astype(np.float64))[1] - 1
+    counts = np.bincount(k)
+    return [(0 if i == 0 else 1 << i, int(cnt)) for i, cnt in enumerate(counts) if cnt]
+
+
+@dataclass
+class LatencyAnalysis:
+    exit_durations: dict  # reason -> np.ndarray of cycles
+    kicks: dict  # mode -> {"latency": array, "no_exit": n, "in_root": n, "untraced": n, "total": n}
+    requests: dict  # bit -> {"latency": array, "pending": n, "total": n}
+    event_counts: dict  # model event name -> count
+    spurious_guest_interrupts: int
+    violations: dict  # invariant code -> count
+    tsc_khz_seen: list
+    exit_stats: VmExitAnalysis
+
+
+def _select(words, event_id):
+    return words[(words[:, fmt.COL_ID] & fmt.ID_MASK) == event_id]
+
+
+def match_kicks(kick_tsc, kick_target, exits_by_cpu, enters_by_cpu):
+    """Vectorised :func:`acrn.trace.reference.kick_latencies_loop`: (category, latency) arrays where
+    category is 0 = target in non-root and exited (latency valid), 1 = in non-root but no later exit,
+    2 = target in root mode at the kick, 3 = target pCPU not in the capture."""
+    n = len(kick_tsc)
+    cat = np.full(n, 3, np.int64)
+    lat = np.full(n, -1, np.int64)
+    for target in np.unique(kick_target):
+        sel = np.flatnonzero(kick_target == target)
+        if int(target) not in exits_by_cpu:
+            continue
+        xs, es = exits_by_cpu[int(target)], enters_by_cpu[int(target)]
+        tk = kick_tsc[sel]
+        zeros = np.zeros(len(tk), np.int64)
+        ix = np.searchsorted(xs, tk, "right") - 1  # last VM_EXIT at or before the kick
+        ie = np.searchsorted(es, tk, "right") - 1  # last VM_ENTER at or before the kick
+        last_x = xs[np.maximum(ix, 0)] if len(xs) else zeros
+        last_e = es[np.maximum(ie, 0)] if len(es) else zeros
+        in_guest = (ie >= 0) & ((ix < 0) | (last_e > last_x))
+        nxt = np.searchsorted(xs, tk, "left")
+        exited = in_guest & (nxt < len(xs))
+        c = np.where(in_guest, 1, 2)
+        c[exited] = 0
+        cat[sel] = c
+        lat[sel[exited]] = xs[nxt[exited]] - tk[exited]
+    return cat, lat
+
+
+def match_requests(made_tsc, made_key, handled_tsc, handled_key):
+    """Vectorised :func:`acrn.trace.reference.request_latencies_loop`: latency per made request, -1 when
+    no matching REQUEST_HANDLED follows."""
+    lat = np.full(len(made_tsc), -1, np.int64)
+    for key in np.unique(made_key):
+        sel = np.flatnonzero(made_key == key)
+        hs = np.sort(handled_tsc[handled_key == key])
+        j = np.searchsorted(hs, made_tsc[sel], "left")
+        ok = j < len(hs)
+        lat[sel[ok]] = hs[j[ok]] - made_tsc[sel[ok]]
+    return lat
+
+
+def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAnalysis:
+    exits = analyze_vm_exit(capture, backend, want_durations=True, progress=progress)
+    durations = {}
+    all_d = [f.durations for f in exits.files if f.durations is not None and len(f.durations)]
+    all_r = [f.reasons for f in exits.files if f.reasons is not None and len(f.reasons)]
+    if all_d:
+        d, r = np.concatenate(all_d), np.concatenate(all_r)
+        order = np.argsort(r, kind="stable")
+        d, r = d[order], r[order]
+        bounds = np.flatnonzero(np.diff(r)) + 1
+        for part_d, part_r in zip(np.split(d, bounds), np.split(r, bounds)):
+            durations[int(part_r[0])] = part_d
+
+    exits_by_cpu, enters_by_cpu = {}, {}
+    kick_rows, made_rows, handled_rows = [], [], []
+    counts = {name: 0 for name in ("NMI_LATCHED", "NMI_WINDOW_ARMED", "GUEST_INTERRUPT", "INVARIANT_VIOLATION")}
+    spurious = 0
+    violations = {}
+    for tf in capture.files:
+        w = tf.words()
+        ids = w[:, fmt.COL_ID] & fmt.ID_MASK
+        exits_by_cpu[tf.cpu] = np.sort(w[ids == ev.TRACE_VM_EXIT, fmt.COL_TSC])
+        enters_by_cpu[tf.cpu] = np.sort(w[ids == ev.TRACE_VM_ENTER, fmt.COL_TSC])
+        model = np.flatnonzero(ids > ev.MODEL_EVENT_BASE)
+        mw, mid = w[model], ids[model]
+        kick_rows.append(mw[mid == ev.KICK_SENT])
+        made_rows.append(mw[mid == ev.REQUEST_MADE])
+        handled_rows.append(mw[mid == ev.REQUEST_HANDLED])
+        for name in counts:
+            counts[name] += int(np.count_nonzero(mid == ev.BY_NAME[name].id))
+        gi = mw[mid == ev.GUEST_INTERRUPT]
+        spurious += int(np.count_nonzero((gi[:, fmt.COL_F] >> 32) & 0xFFFFFFFF))
+        for code in mw[mid == ev.INVARIANT_VIOLATION, fmt.COL_E]:
+            violations[int(code)] = violations.get(int(code), 0) + 1
+
+    kicks = {}
+    kw = np.concatenate(kick_rows) if kick_rows else np.zeros((0, 4), np.int64)
+    if len(kw):
+        target = kw[:, fmt.COL_E] & 0xFFFFFFFF
+        mode = (kw[:, fmt.COL_E] >> 32) & 0xFFFFFFFF
+        cat, lat = match_kicks(kw[:, fmt.COL_TSC], target, exits_by_cpu, enters_by_cpu)
+        for m in np.unique(mode):
+            sel = mode == m
+            kicks[int(m)] = {"total": int(sel.sum()), "latency": lat[sel & (cat == 0)],
+                             "no_exit": int(np.count_nonzero(sel & (cat == 1))),
+                             "in_root": int(np.count_nonzero(sel & (cat == 2))),
+                             "untraced": int(np.count_nonzero(sel & (cat == 3)))}
+
+    requests = {}
+    mw = np.concatenate(made_rows) if made_rows else np.zeros((0, 4), np.int64)
+    hw = np.concatenate(handled_rows) if handled_rows else np.zeros((0, 4), np.int64)
+    if len(mw):
+        mk = _req_key(mw)
+        hk = _req_key(hw)
+        lat = match_requests(mw[:, fmt.COL_TSC], mk, hw[:, fmt.COL_TSC], hk)
+        bit = mw[:, fmt.COL_F] & 0xFFFFFFFF
+        for b in np.unique(bit):
+            sel = bit == b
+            requests[int(b)] = {"total": int(sel.sum()), "latency": lat[sel & (lat >= 0)],
+                                "pending": int(np.count_nonzero(sel & (lat < 0)))}
+    return LatencyAnalysis(durations, kicks, requests, counts, spurious, violations,
+                           exits.tsc_khz_seen, exits)
+
+
+def _req_key(w: np.ndarray) -> np.ndarray:
+    """One int64 per (vm, vcpu, bit) of REQUEST_MADE/REQUEST_HANDLED records (4I: a=vm, b=vcpu, c=bit)."""
+    vm = w[:, fmt.COL_E] & 0xFFFFF
+    vcpu = (w[:, fmt.COL_E] >> 32) & 0xFFFFF
+    bit = w[:, fmt.COL_F] & 0xFFFFF
+    return (vm << 40) | (vcpu << 20) | bit
