@@ -1,0 +1,168 @@
+"""The ``acrn-model`` command.
+
+Every error caused by input (scenario file, design name, option, plugin) is printed as one line on
+stderr with a non-zero exit status; no output file is left half-written.
+"""
+import json
+import sys
+
+import click
+
+import acrn
+from acrn.errors import AcrnModelError
+
+EXIT_VIOLATION = 1
+EXIT_INPUT = 2
+
+
+class Context:
+    def __init__(self, plugins):
+        self.plugins = tuple(plugins)
+        self._registry = None
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            from acrn.plugin import Registry, default_registry, get_plugin_manager
+
+            self._registry = Registry(get_plugin_manager(self.plugins)) if self.plugins else default_registry()
+        return self._registry
+
+
+def _fail(message):
+    click.echo("acrn-model: error: %s" % message, err=True)
+    sys.exit(EXIT_INPUT)
+
+
+class Group(click.Group):
+    """Turns AcrnModelError (and its subclasses) into a one-line error and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AcrnModelError as exc:
+            _fail(str(exc))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(acrn.__version__, message="acrn-model %(version)s")
+@click.option("-p", "plugins", multiple=True, metavar="MODULE", help="Load a plugin module by name (repeatable).")
+@click.pass_context
+def main(ctx, plugins):
+    """An executable model of ACRN's interrupt and vCPU notification path."""
+    ctx.obj = Context(plugins)
+
+
+def _design_names(registry):
+    return list(registry.designs)
+
+
+def _load(registry, scenario):
+    from acrn.scenarios import load_scenario
+
+    return load_scenario(scenario, registry)
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--design", "-d", required=True, help="Notification design (see `acrn-model designs`).")
+@click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+              help="Write an acrntrace capture of the run into this folder.")
+@click.pass_obj
+def run(obj, scenario, design, seed, as_json, trace_dir):
+    """Run SCENARIO (a built-in name or a TOML file) under one design and check the invariants.
+
+    Exit status: 0 when every invariant holds, 1 when one is violated, 2 on bad input."""
+    from acrn.engine.run import Run
+
+    registry = obj.registry
+    if design not in registry.designs:
+        _fail("--design: unknown design %r (known: %s)" % (design, ", ".join(_design_names(registry))))
+    sc = _load(registry, scenario)
+    tracer = None
+    if trace_dir is not None:
+        from acrn.engine.tracing import ModelTracer
+
+        tracer = ModelTracer(trace_dir, sc.pcpus, sc.tsc_mhz)
+    try:
+        result = Run(sc, design, seed=seed, tracer=tracer, registry=registry).execute()
+    except BaseException:
+        if tracer is not None:
+            tracer.abort()
+        raise
+    if tracer is not None:
+        tracer.close()
+    if as_json:
+        out = result.to_dict()
+        if tracer is not None:
+            out["trace"] = tracer.path
+        click.echo(json.dumps(out, indent=2, sort_keys=True))
+    else:
+        from acrn.report import print_run
+
+        print_run(result)
+        if tracer is not None:
+            click.echo("trace: %s" % tracer.path)
+    sys.exit(0 if result.ok() else EXIT_VIOLATION)
+
+
+@main.command()
+@click.option("--scenario", "-s", "scenarios", multiple=True, help="Only these scenarios (default: all built-in).")
+@click.option("--design", "-d", "designs", multiple=True, help="Only these designs (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.pass_obj
+def demo(obj, scenarios, designs, as_json):
+    """Every design on every built-in scenario: the table that tells the story of the patch series."""
+    from acrn.report import demo_table
+    from acrn.scenarios import builtin_names
+
+    registry = obj.registry
+    for d in designs:
+        if d not in registry.designs:
+            _fail("--design: unknown design %r (known: %s)" % (d, ", ".join(_design_names(registry))))
+    scenario_list = list(scenarios) or builtin_names()
+    design_list = list(designs) or _design_names(registry)
+    demo_table(registry, scenario_list, design_list, as_json=as_json)
+
+
+@main.command()
+@click.pass_obj
+def designs(obj):
+    """List the notification designs and what each one chooses."""
+    from acrn.report import print_designs
+
+    print_designs(obj.registry)
+
+
+@main.command()
+@click.pass_obj
+def scenarios(obj):
+    """List the built-in scenarios."""
+    from acrn.report import print_scenarios
+
+    print_scenarios(obj.registry)
+
+
+@main.command()
+@click.pass_obj
+def plugins(obj):
+    """List the loaded plugins and the hooks each implements."""
+    from acrn.report import print_plugins
+
+    print_plugins(obj.registry)
+
+
+def _register_optional():
+    try:
+        from acrn.trace.cli import register
+    except ImportError:
+        return
+    register(main)
+
+
+_register_optional()
+
+if __name__ == "__main__":
+    main()
