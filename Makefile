@@ -25,10 +25,10 @@ demo: $(STAMP)
 test: test-compiled test-pure
 
 test-compiled: $(STAMP)
-	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	ACRN_MODEL_EXPECT=compiled $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 test-pure: $(STAMP)
-	ACRN_MODEL_PURE=1 $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	ACRN_MODEL_PURE=1 ACRN_MODEL_EXPECT=pure $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

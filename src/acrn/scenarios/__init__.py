@@ -77,6 +77,8 @@ def _number(path, fld, value, minimum=None, integer=False):
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok:
         raise ScenarioError(path, fld, "expected %s, got %r" % ("an integer" if integer else "a number", value))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ScenarioError(path, fld, "must be a finite number, got %r" % (value,))
     if minimum is not None and value < minimum:
         raise ScenarioError(path, fld, "must be >= %s, got %r" % (minimum, value))
     return value
@@ -105,6 +107,8 @@ def parse_scenario(data, path="<scenario>", registry=None):
     name = data.get("name", os.path.splitext(os.path.basename(path))[0])
     if not isinstance(name, str) or not name:
         raise ScenarioError(path, "name", "expected a non-empty string")
+    if not isinstance(data.get("description", ""), str):
+        raise ScenarioError(path, "description", "expected a string")
     duration = _number(path, "duration_us", data.get("duration_us", 1000.0), minimum=1)
     seed = _number(path, "seed", data.get("seed", 1), minimum=0, integer=True)
     tsc_mhz = _number(path, "tsc_mhz", data.get("tsc_mhz", 2100.0), minimum=1)
@@ -113,7 +117,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         raise ScenarioError(path, "pcpus", "at most 64 pCPUs (ACRN's bitmaps are 64-bit), got %d" % n_pcpus)
     schedulers = registry.schedulers if registry is not None else {"noop": None, "iorr": None, "bvt": None}
     scheduler = data.get("scheduler", "noop")
-    if scheduler not in schedulers:
+    if not isinstance(scheduler, str) or scheduler not in schedulers:
         raise ScenarioError(path, "scheduler", "%r is not a scheduler (allowed: %s)" % (scheduler, ", ".join(sorted(schedulers))))
     bounds = dict(DEFAULT_BOUNDS)
     raw_bounds = data.get("bounds", {})
@@ -182,7 +186,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
                 raise ScenarioError(path, wwhere[:-1], "expected a table")
             _unknown(path, wwhere, w, WORK_KEYS)
             kind = w.get("kind")
-            if kind not in kinds:
+            if not isinstance(kind, str) or kind not in kinds:
                 raise ScenarioError(path, wwhere + "kind", "%r is not a guest activity (allowed: %s)"
                                     % (kind, ", ".join(sorted(kinds))))
             if kind in SERVICE_ONLY and not service:
@@ -233,7 +237,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
     for i, vm in enumerate(vms):
         for j, w in enumerate(vm.work):
             if w.kind in ("ept_update", "smp_call"):
-                if len(w.args) != 1 or w.args[0] not in names:
+                if len(w.args) != 1 or not isinstance(w.args[0], str) or w.args[0] not in names:
                     raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [\"<target VM name>\"] "
                                         "(VMs: %s)" % ", ".join(sorted(names)))
             if w.kind == "ipi":

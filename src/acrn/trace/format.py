@@ -76,18 +76,23 @@ def default_capture_dir(root: str | os.PathLike = CAPTURE_ROOT, when: _dt.dateti
 # ---------------------------------------------------------------------------------------------------
 # Atomic output: everything acrn.trace writes goes to a temporary sibling first, then is renamed.
 # ---------------------------------------------------------------------------------------------------
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_temp_dir(dest: Path) -> Path:
+    """A new empty folder beside ``dest`` (to be renamed onto it), with a normal folder's mode."""
+    tmp = Path(tempfile.mkdtemp(prefix="." + dest.name + ".", suffix=".tmp", dir=dest.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    return tmp
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    mode = "w" if isinstance(data, str) else "wb"
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, mode, newline="" if mode == "w" else None) as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
+    with AtomicOutput(path, "w" if isinstance(data, str) else "wb") as out:
+        out.write(data)
 
 
 class AtomicOutput:
@@ -104,7 +109,8 @@ class AtomicOutput:
 
     def __enter__(self):
         fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
-                                         dir=self.path.parent or ".")
+                                         dir=self.path.parent)
+        os.chmod(self._tmp, 0o666 & ~_umask())
         self._file = os.fdopen(fd, self.mode, newline="" if "b" not in self.mode else None)
         return self._file
 

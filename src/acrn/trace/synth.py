@@ -32,7 +32,7 @@ def synth_cpu(n_records: int, cpu: int, n_cpus: int, seed: int = 0, extra_rate: 
     has_handler_tab = np.array([r in ev.EXIT_REASON_HANDLER for r in reasons_tab])
     handler_tab = np.array([ev.EXIT_REASON_HANDLER.get(int(r), 0) for r in reasons_tab], np.int64)
 
-    groups = n_records // 3 + 8
+    groups = n_records // 2 + 8  # every group has at least 2 records
     pick = rng.choice(len(reasons_tab), groups, p=weights / weights.sum())
     reason = reasons_tab[pick]
     has_h = has_handler_tab[pick]

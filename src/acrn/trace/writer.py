@@ -45,8 +45,7 @@ class TraceWriter:
         if self.path.exists() and not overwrite:
             raise FileExistsError("%s: already exists (pass overwrite=True to replace it)" % self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = Path(tempfile.mkdtemp(prefix="." + self.path.name + ".", suffix=".tmp",
-                                          dir=self.path.parent))
+        self._tmp = fmt.make_temp_dir(self.path)
         self._cleanup = weakref.finalize(self, fmt.remove_tree_quietly, str(self._tmp))
         self._files = {}
         try:
@@ -183,7 +182,7 @@ def write_capture(out_dir, records_by_cpu, tsc_khz: int | None, *, overwrite: bo
     if out_dir.exists() and not overwrite:
         raise FileExistsError("%s: already exists" % out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="." + out_dir.name + ".", suffix=".tmp", dir=out_dir.parent))
+    tmp = fmt.make_temp_dir(out_dir)
     try:
         for cpu, records in enumerate(records_by_cpu):
             arr = records_array(records, cpu)

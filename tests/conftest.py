@@ -1,0 +1,29 @@
+"""Shared helpers: small scenarios built in code, and runs that stop before executing."""
+import pytest
+
+from acrn.engine.run import Run
+from acrn.scenarios import parse_scenario
+
+
+def scenario_dict(**over):
+    """A small host: service VM on pCPUs 0-1, lapic-pt RTVM on 2-3."""
+    data = {
+        "name": "unit",
+        "duration_us": 500,
+        "seed": 1,
+        "pcpus": 4,
+        "vm": [
+            {"name": "sos", "service": True, "pcpus": [0, 1], "work": []},
+            {"name": "rtvm", "lapic_pt": True, "pcpus": [2, 3],
+             "work": [{"kind": "cpuid", "every_us": [400, 800]}]},
+        ],
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def make_run():
+    def _make(design="nmi", data=None, **kw):
+        return Run(parse_scenario(data or scenario_dict(), "<test>"), design, **kw)
+    return _make
