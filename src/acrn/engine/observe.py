@@ -75,7 +75,7 @@ class Observer:
                 sample = self._open.pop(key)
                 self.requests.remove(sample)
                 self.dropped_requests += 1
-        self.sim.trace_sched(pcpu_id, nxt)
+        self.sim.trace_sched(pcpu_id, prev, nxt)
 
     # -- kicks and exits ---------------------------------------------------------------------------
     def kick_sent(self, src, dst, mode):

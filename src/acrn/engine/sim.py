@@ -492,9 +492,9 @@ class Sim:
         if self.tracer is not None:
             self.tracer.kick(self.now, src, dst, mode)
 
-    def trace_sched(self, cpu, thread):
+    def trace_sched(self, cpu, prev, thread):
         if self.tracer is not None:
-            self.tracer.sched(self.now, cpu, thread)
+            self.tracer.sched(self.now, cpu, prev, thread)
 
     def trace_switch(self, cpu, thread):
         pass
@@ -505,7 +505,7 @@ class Sim:
 
     def trace_nmi_window(self, cpu):
         if self.tracer is not None:
-            self.tracer.nmi_window(self.now, cpu)
+            self.tracer.nmi_window(self.now, cpu, self.hv.get_running_vcpu(cpu))
 
     def trace_root_nmi(self, cpu, sources):
         if self.tracer is not None:

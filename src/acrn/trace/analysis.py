@@ -1,15 +1,9 @@
-"""Run the analyses over a capture: backend choice, per-pCPU scans, cross-pCPU latency matching.
-
-Backends: ``"numba"`` (:mod:`acrn.trace.kernels`, the fastest once loaded, but loading numba costs
-~0.3 s), ``"numpy"`` (:mod:`acrn.trace.reference`, no JIT start-up) and ``"auto"``: numba when it is
-already loaded in this process or the capture is large enough to repay the start-up
-(:data:`NUMBA_MIN_RECORDS`), numpy otherwise.  Both give identical results.
+"""Run the analyses over a capture: per-pCPU scans on the chosen backend (:mod:`acrn.trace.backend`),
+cross-pCPU latency matching, the TSC frequency recorded in the capture.
 """
 from __future__ import annotations
 
 import os
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,24 +11,11 @@ import numpy as np
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
+from acrn.trace.backend import NUMBA_MIN_RECORDS, resolve_backend  # noqa: F401 (re-exported)
 from acrn.trace.results import SchedStats, VmExitStats
 
-BACKENDS = ("auto", "numpy", "numba")
-#: "auto" loads numba for captures at least this big (numpy runs ~100 M records/s one-shot, and numba's
-#: start-up is worth ~0.3 s of it).
-NUMBA_MIN_RECORDS = 50_000_000
 #: Records per scan step (bounds numpy's temporaries and paces the progress bar).
 CHUNK_RECORDS = 1 << 19
-
-
-def resolve_backend(backend: str, n_records: int) -> str:
-    if backend not in BACKENDS:
-        raise ValueError("backend must be one of %s, not %r" % (", ".join(BACKENDS), backend))
-    if backend != "auto":
-        return backend
-    if "numba" in sys.modules or n_records >= NUMBA_MIN_RECORDS:
-        return "numba"
-    return "numpy"
 
 
 def _impl(backend: str):
@@ -52,6 +33,8 @@ def _map_files(func, files, parallel: bool):
     workers = min(len(files), os.cpu_count() or 1)
     if not parallel or workers < 2:
         return [func(f) for f in files]
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(func, files))
 
