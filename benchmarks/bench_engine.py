@@ -84,9 +84,11 @@ def measure_acrn(duration_us, seed):
     import acrn
 
     run = _build_run(duration_us, seed)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     result = run.execute()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     t1 = time.perf_counter()
     run.result()  # the invariants read the records only: timing them again shows their share of `wall`
     judge = time.perf_counter() - t1
@@ -94,7 +96,7 @@ def measure_acrn(duration_us, seed):
     return {"compiled": acrn.compiled(), "acrn_file": acrn.__file__, "exits": result.counts["vm_exits"],
             "steps": result.counts["steps"], "kicks": sum(result.counts["kicks"].values()),
             "exits_by_reason": result.counts["exits_by_reason"], "failed_invariants": bad,
-            "faults": result.counts["faults"], "sim_us": duration_us, "wall_s": wall, "judge_s": judge}
+            "faults": result.counts["faults"], "sim_us": duration_us, "wall_s": wall, "cpu_s": cpu, "judge_s": judge}
 
 
 class _Cpu:
@@ -243,11 +245,13 @@ def measure_simpy(duration_us, seed):
 
     scenario = parse_scenario(bench_scenario(duration_us, seed), "<bench_engine>")
     model = SimpyLoop(scenario, seed)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     model.run()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     return {"simpy_version": simpy.__version__, "exits": model.exits, "steps": model.steps, "kicks": model.kicks,
-            "sim_us": duration_us, "wall_s": wall, "judge_s": 0.0}
+            "sim_us": duration_us, "wall_s": wall, "cpu_s": cpu, "judge_s": 0.0}
 
 
 def _short_name(filename):
@@ -331,6 +335,7 @@ def summarize(samples):
                      "best": {"exits_per_s": max(ex), "steps_per_s": max(st)},
                      "exits": runs[0]["exits"], "steps": runs[0]["steps"], "sim_us": runs[0]["sim_us"],
                      "wall_s": [r["wall_s"] for r in runs], "judge_s": [r["judge_s"] for r in runs],
+                     "cpu_share": statistics.median(r["cpu_s"] / r["wall_s"] for r in runs),
                      "exits_per_sim_us": runs[0]["exits"] / runs[0]["sim_us"]}
     for stat in ("median", "best"):
         simpy_rate = out["simpy"][stat]["exits_per_s"]
@@ -370,6 +375,10 @@ def print_table(summary, meta):
                 r["vs_simpy"], r["vs_interpreted"],
                 "%.2f" % statistics.median(s["wall_s"]) if first else "%.2f" % min(s["wall_s"]),
                 "%.2f" % statistics.median(s["judge_s"]) if first else ""))
+    busy = [m for m in MODES if summary[m]["cpu_share"] < 0.9]
+    if busy:
+        print("  note: the machine was busy: CPU time / wall time %s (below 1: other processes took the CPU; "
+              "rates are low and noisy)" % ", ".join("%s %.2f" % (m, summary[m]["cpu_share"]) for m in MODES))
     print("  exits per simulated us (same workload?): %s" % ", ".join(
         "%s %.2f" % (m, summary[m]["exits_per_sim_us"]) for m in MODES))
     for stat in ("median", "best"):
@@ -429,8 +438,9 @@ def main(argv=None):
         for mode in MODES:  # interleaved rounds: background load drifts over all modes alike
             r = _spawn(args.python, mode, durations[mode], args.seed)
             samples[mode].append(r)
-            _log("  round %d %-11s %8d exits in %6.2f s  %12s exits/s" % (
-                rnd + 1, mode, r["exits"], r["wall_s"], "{:,.0f}".format(r["exits"] / r["wall_s"])))
+            _log("  round %d %-11s %8d exits in %6.2f s (CPU %3.0f%%)  %12s exits/s" % (
+                rnd + 1, mode, r["exits"], r["wall_s"], 100.0 * r["cpu_s"] / r["wall_s"],
+                "{:,.0f}".format(r["exits"] / r["wall_s"])))
     for mode in ("compiled", "interpreted"):
         r = samples[mode][0]
         if r["failed_invariants"] or r["faults"]:

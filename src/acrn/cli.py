@@ -128,6 +128,55 @@ def demo(obj, scenarios, designs, as_json):
 
 
 @main.command()
+@click.argument("scenario")
+@click.option("--design", "-d", required=True, help="Notification design.")
+@click.option("--strategy", type=click.Choice(["dfs", "pct", "random"]), default="dfs", show_default=True)
+@click.option("--bound", type=click.IntRange(min=0), default=None,
+              help="Deviation bound: choices that may differ from the default (dfs), or per run (pct, random). "
+                   "[default: 1]")
+@click.option("--max-states", type=click.IntRange(min=1), default=200000, show_default=True)
+@click.option("--max-runs", type=click.IntRange(min=1), default=20000, show_default=True)
+@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None,
+              help="Explore the first H microseconds of the scenario. [default: min(100, duration)]")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random and pct strategies.")
+@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the counterexample as an acrntrace capture into this folder.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir, as_json):
+    """Search SCENARIO's interleavings under DESIGN for an invariant violation.
+
+    Exit status: 1 with the shortest counterexample found (choice string, sequence diagram), 0 when none
+    exists within the bound (the bound and the number of states are printed), 2 on bad arguments."""
+    from acrn.explore_cli import run_explore
+
+    registry = obj.registry
+    if design not in registry.designs:
+        _fail("--design: unknown design %r (known: %s)" % (design, ", ".join(_design_names(registry))))
+    sys.exit(run_explore(registry, _load(registry, scenario), design, strategy, bound, max_states, max_runs,
+                         horizon_us, seed, trace_dir, as_json))
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--design", "-d", required=True, help="Notification design.")
+@click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
+@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None, help="As given to explore.")
+@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the replayed run as an acrntrace capture into this folder.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def replay(obj, scenario, design, choices, horizon_us, trace_dir, as_json):
+    """Re-run a counterexample exactly from its choice string; prints its sequence diagram."""
+    from acrn.explore_cli import run_replay
+
+    registry = obj.registry
+    if design not in registry.designs:
+        _fail("--design: unknown design %r (known: %s)" % (design, ", ".join(_design_names(registry))))
+    sys.exit(run_replay(registry, _load(registry, scenario), design, choices, horizon_us, trace_dir, as_json))
+
+
+@main.command()
 @click.pass_obj
 def designs(obj):
     """List the notification designs and what each one chooses."""

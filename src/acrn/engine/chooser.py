@@ -27,6 +27,9 @@ class Chooser:
         self.log.append(value)
         return value
 
+    def attach(self, sim):
+        """Called once the engine exists (the explorer's chooser looks at its queue)."""
+
     def latency(self, lo, hi, what=0):
         """A duration in [lo, hi] cycles for step/delivery ``what``."""
         if lo == hi:

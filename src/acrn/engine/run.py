@@ -17,7 +17,8 @@ from acrn.errors import AcrnModelError, PluginError
 class Run:
     """One run in progress: the scenario, the design, the engine, the hypervisor, the records."""
 
-    def __init__(self, scenario, design, seed=None, chooser=None, tracer=None, registry=None, step_hook=None):
+    def __init__(self, scenario, design, seed=None, chooser=None, tracer=None, registry=None, step_hook=None,
+                 horizon_us=None):
         from acrn.plugin import default_registry
 
         self.registry = registry or default_registry()
@@ -31,6 +32,7 @@ class Run:
         self.cost = CostModel(scenario.cost, scenario.tsc_mhz)
         self.chooser = chooser or Chooser(self.seed)
         self.sim = sim = Sim(self.cost, self.chooser, scenario.pcpus, tracer)
+        self.chooser.attach(sim)
         sim.step_hook = step_hook
         self.obs = sim.obs = Observer(sim)
         self.obs.hooks = self.registry.runtime_hooks
@@ -39,7 +41,7 @@ class Run:
         sim.hv = hv
         hv.dispatch_table = build_dispatch_table(design, self.registry.exit_handlers)
         hv.io_requests = []
-        self.end = self.cost.cycles(scenario.duration_us)
+        self.end = self.cost.cycles(scenario.duration_us if horizon_us is None else min(horizon_us, scenario.duration_us))
         for pcpu_id in range(scenario.pcpus):
             hv.pcpu_active_bitmap |= 1 << pcpu_id
             sim.boot(pcpu_id, start_idle_thread(hv, pcpu_id))

@@ -105,7 +105,7 @@ def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False
         stats, durs, reasons = vm_exit_scan(tf.words(), backend, want_durations, progress)
         return FileResult(tf.cpu, tf.path, tf.n_records, stats, durs, reasons)
 
-    files = _map_files(one, capture.files, parallel=backend == "numba")
+    files = _map_files(one, capture.files, parallel=False)
     seen = [int(f.stats.counters[t.C_TSC_KHZ]) for f in files if f.stats.counters[t.C_TSC_KHZ] > 0]
     return VmExitAnalysis(files=files, backend=backend, tsc_khz_seen=seen)
 

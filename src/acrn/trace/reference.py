@@ -147,7 +147,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     guest = kx & (prev_kind == t.KIND_ENTER)
     d_guest = ts[guest] - prev_tsc[guest]
     ok = d_guest >= 0
-    np.add.at(stats.ctx_guest_cycles, prev_ctx[guest][ok], d_guest[ok])
+    np.add.at(stats.ctx_guest_cycles, ctx[guest][ok], d_guest[ok])
     c[t.C_NEGATIVE_GUEST] += np.count_nonzero(~ok)
 
     # VM entries: close the open exit (exact attribution by its reason)

@@ -1,0 +1,104 @@
+"""The `explore` and `replay` commands' work (kept out of cli.py so the CLI starts fast)."""
+import json
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from acrn.engine.diagram import counterexample_diagram
+from acrn.engine.explore import DEFAULT_BOUND, Explorer, replay
+from acrn.engine.tracing import ModelTracer, Recorder, TeeTracer
+
+
+def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None):
+    """Replay ``choices`` with a recorder (and a capture writer): (result, diagram, invariant, trace path)."""
+    rec = Recorder()
+    tracer = rec
+    writer = None
+    if trace_dir is not None:
+        writer = ModelTracer(trace_dir, scenario.pcpus, scenario.tsc_mhz)
+        tracer = TeeTracer(rec, writer)
+    try:
+        run, result = replay(scenario, design, choices, registry=registry, horizon_us=horizon_us, tracer=tracer,
+                             step_hook=lambda cpu, step, t: rec.step(t, cpu, step))
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        writer.close()
+    failing = [v for v in result.verdicts if v.first is not None]
+    if not failing:
+        return result, None, None, writer.path if writer else None
+    first = min(failing, key=lambda v: v.first.time)
+    bound = scenario.bounds.get("request_latency_us", 0.0)
+    text = counterexample_diagram(rec.events, result, first.name, first.first, bound)
+    return result, text, first.name, writer.path if writer else None
+
+
+def run_explore(registry, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir,
+                as_json):
+    explorer = Explorer(scenario, design, registry=registry, horizon_us=horizon_us)
+    bound = DEFAULT_BOUND if bound is None else bound
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]exploring[/bold] {task.description}"), BarColumn(bar_width=None),
+                  TextColumn("{task.fields[states]} states, {task.fields[rate]} states/s, depth {task.fields[depth]}, "
+                             "{task.fields[runs]} runs, {task.fields[violations]} violations"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("%s / %s" % (scenario.name, design), total=None, states=0, rate=0, depth=0, runs=0,
+                            violations=0)
+        import time
+
+        start = time.perf_counter()
+
+        def progress(out, n_found):
+            if out.runs % 10 == 0:
+                elapsed = time.perf_counter() - start
+                bar.update(task, states=out.states, rate=int(out.states / elapsed) if elapsed else 0,
+                           depth=out.depth, runs=out.runs, violations=n_found)
+
+        result = explorer.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
+                                  seed=seed, progress=progress)
+    summary = result.to_dict()
+    cx = result.counterexample
+    diagram = None
+    trace_path = None
+    if cx is not None:
+        _, diagram, _, trace_path = _diagram_of(registry, scenario, design, cx.choices, explorer.horizon_us, trace_dir)
+        summary["diagram"] = diagram
+        summary["trace"] = trace_path
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+        return 1 if cx is not None else 0
+    rate = int(result.states / result.elapsed) if result.elapsed else 0
+    click.echo("explored %s under %s: strategy %s, bound %d, horizon %.0f us: %d runs, %d states (%d states/s), "
+               "%d steps, %.2f s%s" % (scenario.name, design, strategy, bound, explorer.horizon_us, result.runs,
+                                      result.states, rate, result.steps, result.elapsed,
+                                      "" if result.complete else " (stopped by --max-states/--max-runs)"))
+    if cx is None:
+        click.echo("no violation within the bound")
+        return 0
+    click.echo("violation of %s found after %d runs (%.2f s): %s" % (cx.invariant, cx.runs_before,
+                                                                     result.time_to_first, cx.violation.message))
+    click.echo("replay with: acrn-model replay %s --design %s --choices %s%s" % (
+        scenario.name, design, cx.choices, "" if horizon_us is None else " --horizon-us %g" % horizon_us))
+    click.echo("")
+    click.echo(diagram)
+    if trace_path:
+        click.echo("trace: %s" % trace_path)
+    return 1
+
+
+def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_json):
+    horizon = horizon_us if horizon_us is not None else Explorer(scenario, design, registry=registry).horizon_us
+    result, diagram, invariant, trace_path = _diagram_of(registry, scenario, design, choices, horizon, trace_dir)
+    if as_json:
+        out = result.to_dict()
+        out["diagram"] = diagram
+        out["trace"] = trace_path
+        click.echo(json.dumps(out, indent=2, sort_keys=True))
+    else:
+        click.echo(diagram if diagram is not None else "no violation in this run")
+        if trace_path:
+            click.echo("trace: %s" % trace_path)
+    return 1 if diagram is not None else 0

@@ -1,0 +1,168 @@
+"""The numba kernels and the numpy references fill identical arrays, chunk boundaries or not."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from acrn.trace import analysis, kernels, reference, synth
+from acrn.trace import events as ev
+from acrn.trace import format as fmt
+from acrn.trace import tables as t
+from acrn.trace.results import VmExitStats
+
+HANDLERS = list(ev.ACRNALYZE_VMEXIT_IDS)
+NAMES = [b"vm0:", b"vm1:", b"vm12", b"vm7:", b"idle", b"xyz1", b"vm9x", b"vmA:", b"\0\0\0\0"]
+REASONS = [0, 1, 7, 8, 10, 12, 30, 40, 44, 45, 48, 65535, (1 << 31) | 33, (1 << 40) | 30]
+UNKNOWN = [0x33, 0x100, 0x10005, 0x1FFFF, 0x20001, 0x30000, ev.MODEL_EVENT_BASE, ev.MODEL_EVENT_LAST + 1]
+ID_POOL = ([ev.TRACE_VM_EXIT] * 6 + [ev.TRACE_VM_ENTER] * 6 + HANDLERS + UNKNOWN
+           + [ev.TRACE_SCHED_NEXT, ev.VCPU_RUN, ev.VCPU_RUN, ev.MODEL_TSC_FREQ, ev.KICK_SENT, ev.TRACE_TIMER_IRQ])
+
+
+def _payload(draw, eid):
+    if eid == ev.TRACE_VM_EXIT:
+        return draw(st.sampled_from(REASONS)), draw(st.integers(0, 1 << 62))
+    if eid == ev.TRACE_SCHED_NEXT:
+        raw = draw(st.sampled_from(NAMES)) + draw(st.sampled_from(NAMES))
+        return int.from_bytes(raw, "little", signed=True), 0
+    if eid == ev.VCPU_RUN:
+        return ev.pack_4i(draw(st.integers(0, 70)), draw(st.integers(0, 70)))[0], 0
+    return draw(st.integers(0, 1 << 62)), draw(st.integers(0, 1 << 62))
+
+
+@st.composite
+def record_streams(draw, max_size=120):
+    n = draw(st.integers(0, max_size))
+    tsc = draw(st.integers(0, 1 << 40))
+    rows = []
+    for _ in range(n):
+        tsc += draw(st.one_of(st.integers(0, 5000), st.integers(0, 5000), st.integers(-3000, 0)))
+        eid = draw(st.sampled_from(ID_POOL))
+        cpu = draw(st.sampled_from([0, 3, 255]))
+        e, f = _payload(draw, eid)
+        word = eid | (2 << fmt.N_DATA_SHIFT) | (cpu << fmt.CPU_SHIFT)
+        rows.append((tsc, word - (1 << 64) if word >= 1 << 63 else word, e, f))
+    w = np.array(rows, np.int64).reshape(-1, 4)
+    return w
+
+
+def scan(impl, w, chunk, want_durations=True):
+    st_ = t.new_state()
+    stats = VmExitStats(n_records=len(w))
+    durs, reasons = [], []
+    for start in range(0, max(len(w), 1), chunk):
+        out = impl.vm_exit_scan_chunk(w[start:start + chunk], st_, stats, want_durations)
+        durs.append(out[0])
+        reasons.append(out[1])
+    stats.finish(st_)
+    return stats, st_, np.concatenate(durs), np.concatenate(reasons)
+
+
+def assert_same(a, b):
+    sa, sta, da, ra = a
+    sb, stb, db, rb = b
+    assert sa.equals(sb), sa.diff(sb)
+    assert np.array_equal(sta, stb), (sta, stb)
+    assert np.array_equal(da, db) and np.array_equal(ra, rb)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=record_streams(max_size=60), chunk=st.integers(1, 40))
+def test_vm_exit_kernel_equals_reference_on_random_streams(w, chunk):
+    whole = scan(kernels, w, max(len(w), 1))
+    assert_same(whole, scan(reference, w, max(len(w), 1)))
+    assert_same(whole, scan(kernels, w, chunk))
+    assert_same(whole, scan(reference, w, max(chunk, len(w) // 4 + 1)))  # a few boundaries, cheaply
+
+
+def numpy_stream(seed: int, n: int) -> np.ndarray:
+    """A random stream like record_streams(), drawn with numpy (hypothesis draws are slow per record)."""
+    rng = np.random.default_rng(seed)
+    eid = np.array(ID_POOL, np.int64)[rng.integers(0, len(ID_POOL), n)]
+    tsc = (1 << 30) + np.cumsum(np.where(rng.random(n) < 0.05, -rng.integers(0, 3000, n), rng.integers(0, 5000, n)))
+    e = rng.integers(0, 1 << 62, n)
+    e[eid == ev.TRACE_VM_EXIT] = np.array(REASONS, np.int64)[rng.integers(0, len(REASONS), n)][eid == ev.TRACE_VM_EXIT]
+    names = np.array([int.from_bytes(a, "little") for a in NAMES], np.int64)
+    sched = eid == ev.TRACE_SCHED_NEXT
+    e[sched] = (names[rng.integers(0, len(names), n)] | (names[rng.integers(0, len(names), n)] << 32))[sched]
+    run = eid == ev.VCPU_RUN
+    e[run] = (rng.integers(0, 70, n) | (rng.integers(0, 70, n) << 32))[run]
+    word = eid | (2 << fmt.N_DATA_SHIFT) | (rng.integers(0, 200, n) << fmt.CPU_SHIFT)
+    return np.stack([tsc, word, e, rng.integers(0, 1 << 62, n)], axis=1)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_vm_exit_kernel_equals_reference_on_numpy_random_streams(seed):
+    w = numpy_stream(seed, 3000)
+    whole = scan(kernels, w, len(w))
+    assert_same(whole, scan(reference, w, len(w)))
+    assert_same(whole, scan(reference, w, 1 + seed * 37))
+    assert_same(whole, scan(kernels, w, 1 + seed))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vm_exit_kernel_equals_reference_on_synthetic_captures(seed):
+    for records in synth.synth_capture(30_000, n_cpus=2, seed=seed, extra_rate=0.1):
+        w = fmt.words(records)
+        assert_same(scan(kernels, w, 4096), scan(reference, w, 777))
+
+
+def test_durations_sum_to_the_exact_cycles():
+    w = fmt.words(synth.synth_cpu(5000, 0, 1, seed=4))
+    stats, _, durs, reasons = scan(reference, w, 1000)
+    assert durs.sum() == stats.exit_cycles.sum() and len(durs) == stats.completed.sum()
+    assert np.array_equal(np.bincount(reasons, weights=durs, minlength=t.REASON_SLOTS).astype(np.int64),
+                          stats.exit_cycles)
+
+
+@st.composite
+def sched_streams(draw):
+    n = draw(st.integers(0, 60))
+    tsc = draw(st.integers(1, 1 << 40))
+    rows = []
+    for _ in range(n):
+        tsc += draw(st.integers(0, 1000))
+        kind = draw(st.sampled_from(["sched", "sched", "other", "zero"]))
+        if kind == "zero":
+            rows.append((0, ev.TRACE_VM_EXIT, 0, 0))
+        elif kind == "sched":
+            raw = draw(st.sampled_from(NAMES)) + draw(st.sampled_from(NAMES))
+            rows.append((tsc, ev.TRACE_SCHED_NEXT, int.from_bytes(raw, "little", signed=True), 0))
+        else:
+            rows.append((tsc, ev.TRACE_VM_ENTER, 0, 0))
+    return np.array(rows, np.int64).reshape(-1, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(w=sched_streams(), compat=st.booleans())
+def test_sched_kernel_equals_reference(w, compat):
+    a_time, a_sc = kernels.sched_scan_file(w, compat)
+    b_time, b_sc = reference.sched_scan_file(w, compat)
+    assert np.array_equal(a_time, b_time) and np.array_equal(a_sc, b_sc), (a_time.nonzero(), a_sc, b_sc)
+
+
+def test_analysis_backends_agree_on_a_capture(make_capture):
+    from acrn.trace import reader
+
+    cap = reader.read_capture(make_capture(synth.synth_capture(20_000, n_cpus=3, seed=7)))
+    a = analysis.analyze_vm_exit(cap, "numpy", want_durations=True)
+    b = analysis.analyze_vm_exit(cap, "numba", want_durations=True)
+    assert (a.backend, b.backend) == ("numpy", "numba")
+    for fa, fb in zip(a.files, b.files):
+        assert fa.stats.equals(fb.stats) and np.array_equal(fa.durations, fb.durations)
+    for compat in (False, True):
+        for (_, sa), (_, sb) in zip(analysis.analyze_cpu_usage(cap, compat, "numpy"),
+                                    analysis.analyze_cpu_usage(cap, compat, "numba")):
+            assert sa.equals(sb)
+
+
+def test_auto_backend_choice(monkeypatch):
+    import sys
+
+    from acrn.trace import backend
+
+    monkeypatch.delitem(sys.modules, "numba", raising=False)
+    assert backend.resolve_backend("auto", 10) == "numpy"
+    assert backend.resolve_backend("auto", backend.NUMBA_MIN_RECORDS) == "numba"
+    assert backend.resolve_backend("numba", 10) == "numba"
+    with pytest.raises(ValueError):
+        backend.resolve_backend("fortran", 10)
