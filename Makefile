@@ -20,7 +20,7 @@ $(STAMP): $(PY) $(SOURCES)
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/acrn-model demo
+	$(VENV)/bin/acrn-model demo --out out/demo
 
 test: test-compiled test-pure
 

@@ -112,8 +112,11 @@ def run(obj, scenario, design, seed, as_json, trace_dir):
 @click.option("--scenario", "-s", "scenarios", multiple=True, help="Only these scenarios (default: all built-in).")
 @click.option("--design", "-d", "designs", multiple=True, help="Only these designs (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Then also trace kick-race under nmi-nowindow and nmi into this folder (reports, timeline, "
+                   "plots) and explore it under both designs.")
 @click.pass_obj
-def demo(obj, scenarios, designs, as_json):
+def demo(obj, scenarios, designs, as_json, out):
     """Every design on every built-in scenario: the table that tells the story of the patch series."""
     from acrn.report import demo_table
     from acrn.scenarios import builtin_names
@@ -125,6 +128,10 @@ def demo(obj, scenarios, designs, as_json):
     scenario_list = list(scenarios) or builtin_names()
     design_list = list(designs) or _design_names(registry)
     demo_table(registry, scenario_list, design_list, as_json=as_json)
+    if out is not None:
+        from acrn.demo import full_demo
+
+        full_demo(out)
 
 
 @main.command()
