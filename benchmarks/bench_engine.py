@@ -183,6 +183,8 @@ class SimpyLoop:
         randint = self.rng.randint
         lo, hi = self.cost.lo, self.cost.hi
         Interrupt = self.simpy.Interrupt
+        S_VMENTRY, S_VMEXIT, S_NMI_DELIVERY, S_HANDLE_NMI = K.S_VMENTRY, K.S_VMEXIT, K.S_NMI_DELIVERY, K.S_HANDLE_NMI
+        S_HANDLE_PENDING_REQ = K.S_HANDLE_PENDING_REQ
         loop_steps = (K.S_VCPU_LOOP, K.S_HANDLE_PENDING_REQ, K.S_RUN_VCPU)
         nmi_exit_steps = (K.S_EXCEPTION_HANDLER,)
         window_steps = (K.S_VMEXIT_HANDLER,)
@@ -190,7 +192,7 @@ class SimpyLoop:
         items = cpu.items
         while True:
             # VM entry (its cost delays the start of the guest run), then the guest until its next exit
-            start = env.now + randint(lo[K.S_VMENTRY], hi[K.S_VMENTRY])
+            start = env.now + randint(lo[S_VMENTRY], hi[S_VMENTRY])
             targets = ()
             if cpu.window:
                 cpu.window = False
@@ -212,7 +214,7 @@ class SimpyLoop:
                     steps = nmi_exit_steps
             self.exits += 1
             # VM exit transition + handler steps; the hypercall kicks after its first step
-            delay = randint(lo[K.S_VMEXIT], hi[K.S_VMEXIT])
+            delay = randint(lo[S_VMEXIT], hi[S_VMEXIT])
             for step in steps:
                 yield timeout(delay + randint(lo[step], hi[step]))
                 delay = 0
@@ -220,7 +222,7 @@ class SimpyLoop:
                 if targets:
                     for pcpu in targets:
                         self.cpus[pcpu].pending |= 1  # ACRN_REQUEST_EPT_FLUSH
-                        ev = timeout(randint(lo[K.S_NMI_DELIVERY], hi[K.S_NMI_DELIVERY]))
+                        ev = timeout(randint(lo[S_NMI_DELIVERY], hi[S_NMI_DELIVERY]))
                         ev.callbacks.append(arrivals[pcpu])
                         self.kicks += 1
                     targets = ()
@@ -228,11 +230,11 @@ class SimpyLoop:
             for step in loop_steps:
                 yield timeout(randint(lo[step], hi[step]))
                 self.steps += 1
-                if step == K.S_HANDLE_PENDING_REQ:
+                if step == S_HANDLE_PENDING_REQ:
                     cpu.pending = 0
             if cpu.nmi_latched:  # an NMI taken in root: handle_nmi arms NMI-window exiting
                 cpu.nmi_latched = False
-                yield timeout(randint(lo[K.S_HANDLE_NMI], hi[K.S_HANDLE_NMI]))
+                yield timeout(randint(lo[S_HANDLE_NMI], hi[S_HANDLE_NMI]))
                 cpu.window = True
 
     def run(self):
@@ -381,6 +383,9 @@ def print_table(summary, meta):
               "rates are low and noisy)" % ", ".join("%s %.2f" % (m, summary[m]["cpu_share"]) for m in MODES))
     print("  exits per simulated us (same workload?): %s" % ", ".join(
         "%s %.2f" % (m, summary[m]["exits_per_sim_us"]) for m in MODES))
+    rates = [summary[m]["exits_per_sim_us"] for m in MODES]
+    if max(rates) > 1.15 * min(rates):
+        print("  warning: the models do not make the same number of exits per simulated us: not comparable")
     for stat in ("median", "best"):
         t = targets(summary, stat)
         print("  targets (%s): compiled >= %.0fx SimPy: %.2fx %s;  compiled >= %.0fx interpreted: %.2fx %s" % (

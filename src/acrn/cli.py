@@ -53,6 +53,25 @@ def main(ctx, plugins):
     ctx.obj = Context(plugins)
 
 
+def _parse_costs(costs):
+    """``--cost STEP=N`` or ``STEP=LO:HI`` -> {step: value}; a bad one is a one-line error."""
+    from acrn.engine.cost import STEP_IDS
+
+    out = {}
+    for item in costs:
+        name, sep, value = item.partition("=")
+        if not sep or name not in STEP_IDS:
+            _fail("--cost %s: expected STEP=CYCLES with a step of the cost model (%s)" % (item, ", ".join(STEP_IDS)))
+        try:
+            parts = [int(v) for v in value.split(":")]
+        except ValueError:
+            parts = []
+        if len(parts) not in (1, 2) or min(parts) < 0 or parts[-1] < parts[0]:
+            _fail("--cost %s: expected a number of cycles or LO:HI with 0 <= LO <= HI" % item)
+        out[name] = parts[0] if len(parts) == 1 else parts
+    return out
+
+
 def _design_names(registry):
     return list(registry.designs)
 
@@ -70,8 +89,10 @@ def _load(registry, scenario):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
               help="Write an acrntrace capture of the run into this folder.")
+@click.option("--cost", "costs", multiple=True, metavar="STEP=CYCLES",
+              help="Override one step of the cost model: a number of cycles or LO:HI (repeatable).")
 @click.pass_obj
-def run(obj, scenario, design, seed, as_json, trace_dir):
+def run(obj, scenario, design, seed, as_json, trace_dir, costs):
     """Run SCENARIO (a built-in name or a TOML file) under one design and check the invariants.
 
     Exit status: 0 when every invariant holds, 1 when one is violated, 2 on bad input."""
@@ -81,6 +102,7 @@ def run(obj, scenario, design, seed, as_json, trace_dir):
     if design not in registry.designs:
         _fail("--design: unknown design %r (known: %s)" % (design, ", ".join(_design_names(registry))))
     sc = _load(registry, scenario)
+    sc.cost = dict(sc.cost, **_parse_costs(costs))
     tracer = None
     if trace_dir is not None:
         from acrn.engine.tracing import ModelTracer
@@ -208,6 +230,33 @@ def plugins(obj):
     from acrn.report import print_plugins
 
     print_plugins(obj.registry)
+
+
+@main.command()
+@click.option("--design", "-d", default="nmi", show_default=True, help="Design to measure.")
+@click.option("--vs", "vs_design", default=None, metavar="DESIGN", help="A second design, side by side (ratio B/A).")
+@click.option("--rounds", type=int, default=2000, show_default=True, help="About this many round trips per path.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--path", "paths", multiple=True, metavar="PATH", help="Only these paths (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_obj
+def microbench(obj, design, vs_design, rounds, seed, paths, as_json):
+    """Exit-path micro-benchmarks, like kvm-unit-tests' vmexit table: modelled cycles per round trip with
+    the step breakdown, and the model's wall-clock ns per simulated VM exit."""
+    from acrn import microbench as mb
+
+    registry = obj.registry
+    for d in (design, vs_design):
+        if d is not None and d not in registry.designs:
+            _fail("--design: unknown design %r (known: %s)" % (d, ", ".join(_design_names(registry))))
+    results = mb.microbench(design, registry, rounds=rounds, seed=seed, paths=paths)
+    vs = mb.microbench(vs_design, registry, rounds=rounds, seed=seed, paths=paths) if vs_design else None
+    if as_json:
+        click.echo(json.dumps(mb.to_json(results, vs, rounds=rounds, seed=seed), indent=2))
+    else:
+        from acrn.report import _console
+
+        mb.print_table(results, vs, console=_console())
 
 
 def _register_optional():

@@ -1,11 +1,19 @@
 """Plugin loading and the registry of everything plugins provide (pluggy, project ``acrn``).
 
-Built-in behaviour is registered exactly like third-party plugins.  Third-party plugins are found
-through the entry-point group ``acrn_model`` unless ``ACRN_MODEL_DISABLE_PLUGIN_AUTOLOAD=1``;
-``-p module`` (or ``extra_modules``) loads one by name.
+Built-in behaviour is registered exactly like third-party plugins (``BUILTIN_PLUGINS``).  Third-party
+plugins are found through the entry-point group ``acrn_model`` unless
+``ACRN_MODEL_DISABLE_PLUGIN_AUTOLOAD=1``; ``-p module`` (or ``extra_modules``) loads one by name.
+
+``Registry`` calls the setup-time hooks once, merges their tables and checks every entry's shape.  What
+a third-party plugin hands the model (exit handlers, schedulers) is wrapped so that an exception inside
+it, or a wrong return value, stops the run with a ``PluginError`` naming the plugin, the hook and the
+simulated time; built-in entries are used as they are (an error there is a bug of the model).
+``RuntimeHooks`` calls the run-time observers; the engine gets one only when a plugin implements one.
 """
 import importlib
+import importlib.metadata
 import os
+import types
 
 import pluggy
 
@@ -17,73 +25,297 @@ BUILTIN_PLUGINS = (
     "acrn.plugins.schedulers",
     "acrn.plugins.workloads",
     "acrn.plugins.invariants",
+    "acrn.plugins.nmi_sources",
 )
 AUTOLOAD_ENV = "ACRN_MODEL_DISABLE_PLUGIN_AUTOLOAD"
 SETUP_HOOKS = ("acrn_register_designs", "acrn_register_schedulers", "acrn_register_exit_handlers",
                "acrn_register_nmi_sources", "acrn_register_workloads", "acrn_register_invariants")
 RUNTIME_HOOKS = ("acrn_on_vmexit", "acrn_on_vmentry", "acrn_on_request", "acrn_on_nmi")
+SCHEDULER_OPS = ("init", "init_data", "pick_next", "sleep", "wake", "tick", "deinit_data")
+
+
+def _describe(exc):
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def autoload_enabled():
+    """False when ``ACRN_MODEL_DISABLE_PLUGIN_AUTOLOAD`` is set to anything but "" or "0"."""
+    return os.environ.get(AUTOLOAD_ENV, "") in ("", "0")
+
+
+def _register(pm, plugin, name, origin):
+    if pm.is_registered(plugin) or pm.has_plugin(name):
+        return
+    try:
+        pm.register(plugin, name=name)
+    except Exception as exc:  # pluggy.PluginValidationError: a hookimpl whose arguments the spec lacks
+        raise PluginError(name, "register", _describe(exc)) from None
+    pm.acrn_origins[name] = origin
+
+
+def _load_entry_points(pm):
+    """pluggy's load_setuptools_entrypoints, but an entry point that fails to load is named."""
+    for dist in list(importlib.metadata.distributions()):
+        for ep in dist.entry_points:
+            if ep.group != hookspecs.ENTRY_POINT_GROUP or pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
+                continue
+            dist_name = "%s %s" % (dist.metadata["Name"], dist.version)
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(ep.name, "load", "entry point %s of %s: %s" % (ep.value, dist_name, _describe(exc))) \
+                    from None
+            _register(pm, plugin, ep.name, "entry point (%s)" % dist_name)
 
 
 def get_plugin_manager(extra_modules=(), autoload=None):
+    """A plugin manager with the built-ins, the entry-point plugins (unless ``autoload`` is False, or None
+    and the environment disables it) and the ``extra_modules`` (``-p``), in that order.
+
+    ``pm.acrn_origins`` maps each plugin name to where it came from."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    pm.acrn_origins = {}
     for name in BUILTIN_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
+        _register(pm, importlib.import_module(name), name, "built-in")
     if autoload is None:
-        autoload = os.environ.get(AUTOLOAD_ENV, "") in ("", "0")
+        autoload = autoload_enabled()
     if autoload:
-        try:
-            pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP)
-        except Exception as exc:  # a broken third-party plugin must name itself
-            raise PluginError(getattr(exc, "name", "entry point"), "load", str(exc)) from None
+        _load_entry_points(pm)
     for name in extra_modules:
         try:
             module = importlib.import_module(name)
-        except ImportError as exc:
-            raise PluginError(name, "load", "cannot import: %s" % exc) from None
-        if pm.get_plugin(name) is None:
-            pm.register(module, name=name)
+        except Exception as exc:
+            raise PluginError(name, "load", "cannot import: %s" % _describe(exc)) from None
+        _register(pm, module, name, "-p")
+    for name, plugin in pm.list_name_plugin():
+        for caller in pm.get_hookcallers(plugin) or ():
+            if not caller.has_spec():  # a misspelt hook would silently never be called
+                raise PluginError(name, caller.name, "no such hook (known: %s)" % ", ".join(SETUP_HOOKS + RUNTIME_HOOKS))
     return pm
 
 
+# ---- run-time observers ------------------------------------------------------------------------------
 class RuntimeHooks:
-    """Calls the run-time observer hooks; created only when some plugin implements one."""
+    """Calls the run-time observers; the engine gets one only when some plugin implements one.
+
+    The implementations are looked up once: each call is a loop over a prepared list (empty for a hook
+    nobody implements).  An observer that raises, or returns something other than None, stops the run
+    with a ``PluginError`` naming the plugin, the hook and the simulated time."""
 
     def __init__(self, pm):
         self.pm = pm
-        self.has = {h: bool(getattr(pm.hook, h).get_hookimpls()) for h in RUNTIME_HOOKS}
-        self.time = 0
+        self.impls = {}
+        for hook_name in RUNTIME_HOOKS:
+            caller = getattr(pm.hook, hook_name)
+            spec_args = tuple(caller.spec.argnames)
+            prepared = []
+            for impl in reversed(caller.get_hookimpls()):  # registration order
+                prepared.append((impl.plugin_name, _positional(impl.function, tuple(impl.argnames), spec_args)))
+            self.impls[hook_name] = prepared
+        self.has = {h: bool(v) for h, v in self.impls.items()}
+        self._vmexit = self.impls["acrn_on_vmexit"]
+        self._vmentry = self.impls["acrn_on_vmentry"]
+        self._request = self.impls["acrn_on_request"]
+        self._nmi = self.impls["acrn_on_nmi"]
 
-    def _call(self, name, **kw):
-        hook = getattr(self.pm.hook, name)
-        for impl in hook.get_hookimpls():
-            try:
-                impl.function(**{k: kw[k] for k in impl.argnames})
-            except Exception as exc:
-                raise PluginError(impl.plugin_name, name, "%s: %s" % (type(exc).__name__, exc), kw.get("time")) from None
+    @staticmethod
+    def _failed(plugin, hook, time, exc=None, result=None):
+        if exc is not None:
+            return PluginError(plugin, hook, _describe(exc), time)
+        return PluginError(plugin, hook, "returned %r: observers must return None" % (result,), time)
 
     def vmexit(self, pcpu_id, vcpu, reason, time):
-        if self.has["acrn_on_vmexit"]:
-            self._call("acrn_on_vmexit", pcpu_id=pcpu_id, vcpu=vcpu, reason=reason, time=time)
+        for plugin, fn in self._vmexit:
+            try:
+                result = fn(pcpu_id, vcpu, reason, time)
+            except Exception as exc:
+                raise self._failed(plugin, "acrn_on_vmexit", time, exc) from None
+            if result is not None:
+                raise self._failed(plugin, "acrn_on_vmexit", time, result=result)
 
     def vmentry(self, pcpu_id, vcpu, time):
-        if self.has["acrn_on_vmentry"]:
-            self._call("acrn_on_vmentry", pcpu_id=pcpu_id, vcpu=vcpu, time=time)
+        for plugin, fn in self._vmentry:
+            try:
+                result = fn(pcpu_id, vcpu, time)
+            except Exception as exc:
+                raise self._failed(plugin, "acrn_on_vmentry", time, exc) from None
+            if result is not None:
+                raise self._failed(plugin, "acrn_on_vmentry", time, result=result)
 
     def request(self, vcpu, bit, what, time):
-        if self.has["acrn_on_request"]:
-            self._call("acrn_on_request", vcpu=vcpu, bit=bit, what=what, time=time)
+        for plugin, fn in self._request:
+            try:
+                result = fn(vcpu, bit, what, time)
+            except Exception as exc:
+                raise self._failed(plugin, "acrn_on_request", time, exc) from None
+            if result is not None:
+                raise self._failed(plugin, "acrn_on_request", time, result=result)
 
     def nmi(self, pcpu_id, sources, in_guest, time):
-        if self.has["acrn_on_nmi"]:
-            self._call("acrn_on_nmi", pcpu_id=pcpu_id, sources=sources, in_guest=in_guest, time=time)
+        for plugin, fn in self._nmi:
+            try:
+                result = fn(pcpu_id, sources, in_guest, time)
+            except Exception as exc:
+                raise self._failed(plugin, "acrn_on_nmi", time, exc) from None
+            if result is not None:
+                raise self._failed(plugin, "acrn_on_nmi", time, result=result)
 
 
+def _positional(function, argnames, spec_args):
+    """``function`` callable with the spec's arguments in order (pluggy lets an implementation take any
+    subset of them, by name)."""
+    if argnames == spec_args:
+        return function
+    index = tuple(spec_args.index(a) for a in argnames)
+
+    def call(*args):
+        return function(*[args[i] for i in index])
+    return call
+
+
+# ---- guards for what third-party plugins hand the model -------------------------------------------------
+def _now(hv):
+    return hv.sim.now
+
+
+def guard_exit_handler(plugin, reason, handler, is_generator):
+    """Wrap a plugin's exit handler: an exception, a non-int status or a bad yield becomes a PluginError."""
+    from acrn.engine.cost import N_STEPS
+    from acrn.engine.ops import OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
+
+    hook = "acrn_register_exit_handlers"
+    what = "exit handler for reason %d (%s)" % (reason, getattr(handler, "__name__", "?"))
+
+    def status(vcpu, ret):
+        if type(ret) is not int:
+            raise PluginError(plugin, hook, "%s returned %r, expected an int status" % (what, ret), _now(vcpu.hv))
+        return ret
+
+    if not is_generator:
+        def guarded(vcpu):
+            try:
+                ret = handler(vcpu)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
+            return status(vcpu, ret)
+    else:
+        def guarded(vcpu):
+            try:
+                gen = handler(vcpu)
+            except Exception as exc:
+                raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
+            if not isinstance(gen, types.GeneratorType):
+                raise PluginError(plugin, hook, "%s is registered as a generator but returned %r" % (what, gen),
+                                  _now(vcpu.hv))
+            while True:
+                try:
+                    directive = next(gen)
+                except StopIteration as stop:
+                    return status(vcpu, stop.value)
+                except PluginError:
+                    raise
+                except Exception as exc:
+                    raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
+                if type(directive) is int:
+                    ok = 0 <= directive < N_STEPS
+                else:
+                    ok = type(directive) is tuple and len(directive) > 1 and directive[0] in (OP_WAIT, OP_WAIT_UNTIL,
+                                                                                             OP_SWITCH)
+                if not ok:
+                    raise PluginError(plugin, hook, "%s yielded %r: expected a cost step id or an OP_WAIT / "
+                                      "OP_WAIT_UNTIL / OP_SWITCH tuple" % (what, directive), _now(vcpu.hv))
+                yield directive
+    guarded.__name__ = getattr(handler, "__name__", "handler")
+    guarded.__doc__ = getattr(handler, "__doc__", None)
+    guarded.__wrapped__ = handler
+    return guarded
+
+
+class GuardedScheduler:
+    """A plugin's scheduler instance behind ACRN's scheduler operations: an exception, or a
+    ``pick_next`` that returns something other than None or a thread of that pCPU, becomes a
+    ``PluginError`` naming the plugin, the operation and the simulated time."""
+
+    def __init__(self, plugin, sched_name, inner, hv):
+        self.plugin = plugin
+        self.name = sched_name
+        self.inner = inner
+        self.hv = hv
+
+    def _call(self, op, *args):
+        try:
+            return getattr(self.inner, op)(*args)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(self.plugin, "acrn_register_schedulers",
+                              "scheduler %r: %s: %s" % (self.name, op, _describe(exc)), _now(self.hv)) from None
+
+    def init(self, ctl):
+        self._call("init", ctl)
+
+    def init_data(self, ctl, obj):
+        self._call("init_data", ctl, obj)
+
+    def pick_next(self, ctl):
+        from acrn.core.schedule import ThreadObject
+
+        nxt = self._call("pick_next", ctl)
+        if nxt is not None and (not isinstance(nxt, ThreadObject) or nxt.pcpu_id != ctl.pcpu_id):
+            raise PluginError(self.plugin, "acrn_register_schedulers",
+                              "scheduler %r: pick_next on pCPU%d returned %r, expected None or a thread of that "
+                              "pCPU" % (self.name, ctl.pcpu_id, nxt), _now(self.hv))
+        return nxt
+
+    def sleep(self, ctl, obj):
+        self._call("sleep", ctl, obj)
+
+    def wake(self, ctl, obj):
+        self._call("wake", ctl, obj)
+
+    def tick(self, ctl):
+        self._call("tick", ctl)
+
+    def deinit_data(self, ctl, obj):
+        self._call("deinit_data", ctl, obj)
+
+
+class SchedulerFactory:
+    """What the registry keeps for a plugin's scheduler: ``factory(hv)`` builds the plugin's class and
+    guards it (``cls`` is the plugin's class)."""
+
+    def __init__(self, plugin, sched_name, cls):
+        self.plugin = plugin
+        self.name = sched_name
+        self.cls = cls
+
+    def __call__(self, hv):
+        try:
+            inner = self.cls(hv)
+        except Exception as exc:
+            raise PluginError(self.plugin, "acrn_register_schedulers",
+                              "scheduler %r: %s(hv): %s" % (self.name, self.cls.__name__, _describe(exc)),
+                              _now(hv)) from None
+        return GuardedScheduler(self.plugin, self.name, inner, hv)
+
+    def __repr__(self):
+        return "<scheduler %s from %s>" % (self.name, self.plugin)
+
+
+# ---- the registry ---------------------------------------------------------------------------------------
 class Registry:
-    """The merged answers of the setup-time hooks, resolved once."""
+    """The merged answers of the setup-time hooks, resolved once.
+
+    ``designs``, ``schedulers``, ``exit_handlers``, ``nmi_sources``, ``guest_kinds`` (workloads) and
+    ``invariants`` are plain dicts; ``owner(hook, key)`` tells which plugin registered an entry;
+    ``runtime_hooks`` is a ``RuntimeHooks`` or None when no plugin implements a run-time observer."""
 
     def __init__(self, pm):
         self.pm = pm
+        self.owners = {}
         tables = {}
         for hook_name in SETUP_HOOKS:
             merged, owner = {}, {}
@@ -92,7 +324,7 @@ class Registry:
                 try:
                     table = impl.function()
                 except Exception as exc:
-                    raise PluginError(impl.plugin_name, hook_name, "%s: %s" % (type(exc).__name__, exc)) from None
+                    raise PluginError(impl.plugin_name, hook_name, _describe(exc)) from None
                 if table is None:
                     continue
                 if not isinstance(table, dict):
@@ -100,45 +332,98 @@ class Registry:
                 for key, value in table.items():
                     if key in merged:
                         raise PluginError(impl.plugin_name, hook_name, "%r is already registered by %s" % (key, owner[key]))
+                    self._check_entry(impl.plugin_name, hook_name, key, value)
                     merged[key] = value
                     owner[key] = impl.plugin_name
             tables[hook_name] = merged
+            self.owners[hook_name] = owner
         self.designs = tables["acrn_register_designs"]
-        self.schedulers = tables["acrn_register_schedulers"]
-        self.exit_handlers = tables["acrn_register_exit_handlers"]
+        self.schedulers = {name: (cls if self.is_builtin(self.owners["acrn_register_schedulers"][name])
+                                  else SchedulerFactory(self.owners["acrn_register_schedulers"][name], name, cls))
+                           for name, cls in tables["acrn_register_schedulers"].items()}
+        self.exit_handlers = {}
+        for reason, (handler, step, is_generator) in tables["acrn_register_exit_handlers"].items():
+            plugin = self.owners["acrn_register_exit_handlers"][reason]
+            if not self.is_builtin(plugin):
+                handler = guard_exit_handler(plugin, reason, handler, is_generator)
+            self.exit_handlers[reason] = (handler, step, bool(is_generator))
         self.nmi_sources = tables["acrn_register_nmi_sources"]
         self.guest_kinds = tables["acrn_register_workloads"]
         self.invariants = tables["acrn_register_invariants"]
-        self._check_shapes()
         runtime = RuntimeHooks(pm)
         self.runtime_hooks = runtime if any(runtime.has.values()) else None
 
-    def _check_shapes(self):
+    def is_builtin(self, plugin_name):
+        return self.pm.acrn_origins.get(plugin_name) == "built-in" if hasattr(self.pm, "acrn_origins") \
+            else plugin_name in BUILTIN_PLUGINS
+
+    def owner(self, hook_name, key):
+        """The plugin that registered ``key`` through ``hook_name`` (e.g. the owner of an invariant)."""
+        return self.owners[hook_name][key]
+
+    @staticmethod
+    def _check_entry(plugin, hook_name, key, value):
+        """One entry of a setup-time table has the shape its hook documents, or a PluginError says why."""
+        from acrn.arch_x86.consts import NR_VMX_EXIT_REASONS
         from acrn.core.design import Design
+        from acrn.engine.cost import N_STEPS
 
-        for name, design in self.designs.items():
-            if not isinstance(design, Design):
-                raise PluginError(self._owner("acrn_register_designs"), "acrn_register_designs",
-                                  "design %r is a %s, expected acrn.core.design.Design" % (name, type(design).__name__))
-        for name, inv in self.invariants.items():
-            if not callable(getattr(inv, "check", None)):
-                raise PluginError(self._owner("acrn_register_invariants"), "acrn_register_invariants",
-                                  "invariant %r has no check(run) method" % name)
-        for reason, entry in self.exit_handlers.items():
-            if not (isinstance(reason, int) and isinstance(entry, tuple) and len(entry) == 3 and callable(entry[0])):
-                raise PluginError(self._owner("acrn_register_exit_handlers"), "acrn_register_exit_handlers",
-                                  "entry for %r must be (handler, step id, is_generator)" % (reason,))
+        def bad(message):
+            raise PluginError(plugin, hook_name, "%r: %s" % (key, message))
 
-    def _owner(self, hook_name):
-        impls = getattr(self.pm.hook, hook_name).get_hookimpls()
-        return impls[0].plugin_name if impls else "?"
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            bad("keys must be names (or exit reasons)")
+        if hook_name == "acrn_register_designs":
+            if not isinstance(value, Design):
+                bad("is a %s, expected acrn.core.design.Design" % type(value).__name__)
+            if value.name != key:
+                bad("the design's name is %r" % value.name)
+        elif hook_name == "acrn_register_schedulers":
+            missing = [op for op in SCHEDULER_OPS if not callable(getattr(value, op, None))]
+            if not isinstance(value, type) or missing:
+                bad("expected a scheduler class with %s%s" % (", ".join(SCHEDULER_OPS),
+                                                               " (missing: %s)" % ", ".join(missing) if missing else ""))
+        elif hook_name == "acrn_register_exit_handlers":
+            if not isinstance(key, int) or not 0 <= key < NR_VMX_EXIT_REASONS:
+                bad("expected a basic exit reason 0..%d" % (NR_VMX_EXIT_REASONS - 1))
+            if not (isinstance(value, tuple) and len(value) == 3 and callable(value[0])
+                    and type(value[1]) is int and 0 <= value[1] < N_STEPS and isinstance(value[2], bool)):
+                bad("expected (handler(vcpu) -> int, cost step id 0..%d, is_generator), got %r" % (N_STEPS - 1, value))
+        elif hook_name == "acrn_register_nmi_sources":
+            if not isinstance(getattr(value, "description", None), str):
+                bad("expected an object with a description string")
+        elif hook_name == "acrn_register_workloads":
+            if not isinstance(key, str):
+                bad("workload kinds are names")
+            if not (isinstance(value, tuple) and len(value) == 2 and all(type(v) is int for v in value)
+                    and 0 <= value[0] < NR_VMX_EXIT_REASONS and value[1] >= -1):
+                bad("expected (basic exit reason, instruction length or -1), got %r" % (value,))
+        elif hook_name == "acrn_register_invariants":
+            if not callable(getattr(value, "check", None)) or not isinstance(getattr(value, "description", None), str):
+                bad("expected an object with a description string and a check(run) method")
 
-    def plugin_table(self):
-        """(plugin name, hooks it implements) for `acrn-model plugins`."""
+    def plugin_details(self):
+        """[(plugin name, origin, [(hook, names it registered through that hook, or None)])] in
+        registration order; origin is "built-in", "entry point (DIST VERSION)" or "-p"."""
         rows = []
         for name, plugin in self.pm.list_name_plugin():
-            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-            rows.append((name, hooks))
+            hooks = []
+            for caller in sorted(self.pm.get_hookcallers(plugin) or [], key=lambda c: c.name):
+                provided = None
+                if caller.name in self.owners:
+                    provided = [str(k) for k, owner in self.owners[caller.name].items() if owner == name]
+                hooks.append((caller.name, provided))
+            rows.append((name, getattr(self.pm, "acrn_origins", {}).get(name, "?"), hooks))
+        return rows
+
+    def plugin_table(self):
+        """(plugin name, hooks) for `acrn-model plugins`: each setup hook followed by what the plugin
+        registered through it, e.g. "acrn_register_schedulers: prio"; the origin follows the name."""
+        rows = []
+        for name, origin, hooks in self.plugin_details():
+            shown = [hook if provided is None else "%s: %s" % (hook, ", ".join(provided) or "-")
+                     for hook, provided in hooks]
+            rows.append(("%s (%s)" % (name, origin), shown))
         return rows
 
 

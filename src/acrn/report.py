@@ -10,6 +10,7 @@ from acrn.engine.result import FAIL, PASS
 INVARIANT_SHORT = {
     "request-latency": "latency",
     "no-spurious-guest-interrupt": "no-spurious",
+    "no-lost-guest-nmi": "no-lost-nmi",
     "shutdown-completes": "shutdown",
     "smp-call-completes": "smp-call",
     "no-hypervisor-fault": "no-fault",

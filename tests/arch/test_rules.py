@@ -9,6 +9,9 @@ Every architectural number below is spelled here from the SDM, not imported from
 own constants are checked against these numbers in the 1.10 tables.  The EV_* codes are the model's API.
 
 At the bottom, ``COVERAGE`` maps every bullet of section 1 to the row ids that test it.
+
+Rows marked ``bug=`` are strict xfails for hardware-model bugs (see their reason).  Rows that move a vector
+through the LAPIC bitmaps are also strict xfails *when the model runs compiled* (COMPILED_BITMAP_BUG).
 """
 import re
 
@@ -267,8 +270,22 @@ def run_script(cpu, steps):
             getattr(cpu, op)(*args)
 
 
+COMPILED_BITMAP_BUG = (
+    "lapic_hw.py LapicHw.accept_fixed/ack/eoi, compiled only: `1 << vector` with `vector: cython.int` is a C int "
+    "shift, wrong for vector >= 31 (vector 0x41 sets IRR bit 1; eoi of 0x92 clears bit 18), so every fixed "
+    "interrupt above 30 is lost or misfiled when the model runs compiled")
+
+
+def compiled_bitmap_bug():
+    """Mark for tests that move a vector >= 31 through LapicHw: they fail only when the model runs compiled."""
+    import acrn
+    return pytest.mark.xfail(acrn.compiled(), strict=True, reason="BUG: " + COMPILED_BITMAP_BUG)
+
+
 def row(id_, s, *steps, bug=None):
     marks = [pytest.mark.xfail(strict=True, reason="BUG: " + bug)] if bug else []
+    if s.get("isr") or any(step[0] in ("post_fixed", "guest_eoi") for step in steps):
+        marks.append(compiled_bitmap_bug())
     return pytest.param(s, list(steps), id=id_, marks=marks)
 
 
@@ -582,7 +599,7 @@ RULE_1_5 = [
     row("lapic-pt-wakes-guest-HLT@25.2", setup(pin=LAPIC_PT, gif=True, act=ACT_HLT),
         ENTER(), FIXED(0x41), STEP(P.EV_GUEST_INTR), CHECK(gact=ACT_ACTIVE)),
     row("lapic-pt-HLT-IF0-stays-halted@25.2", setup(pin=LAPIC_PT, gif=False, act=ACT_HLT),
-        ENTER(), FIXED(0x41), STEP(P.EV_NONE), CHECK(gact=ACT_HLT)),
+        ENTER(), FIXED(0x41), STEP(P.EV_NONE), CHECK(gact=ACT_HLT, irr=(0x41,))),
     row("tpr-class-equal-not-delivered@10.8.3.1", setup(pin=LAPIC_PT, gif=True, tpr=0x45),
         ENTER(), FIXED(0x4F), STEP(P.EV_NONE), CHECK(irr=(0x4F,)), FIXED(0x50), STEP(P.EV_GUEST_INTR),
         CHECK(last_vector=0x50, irr=(0x4F,))),
@@ -600,13 +617,51 @@ RULE_1_5 = [
         HLT, CHECK(has_event=False), FIXED(0x41), CHECK(has_event=True), ROOT(P.EV_ROOT_INTR),
         CHECK(activity=ACT_ACTIVE)),
     row("root-intr-respects-TPR@10.8.3.1", setup(host_if=True, tpr=0x40),
-        FIXED(0x41), CHECK(has_event=False), ROOT(P.EV_NONE)),
+        FIXED(0x41), CHECK(has_event=False), ROOT(P.EV_NONE), CHECK(irr=(0x41,))),
 ]
 
 
 @pytest.mark.parametrize("s, steps", RULE_1_5)
 def test_1_5_external_interrupts(s, steps):
     run_script(make_cpu(s), steps)
+
+
+# PPR (SDM 10.8.3.1): PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4] << 4 (ISRV = highest in-service vector)
+PPR_ROWS = [
+    ("ppr-no-isr-is-tpr", 0x35, (), 0x35),
+    ("ppr-tpr-class-above-isrv", 0x52, (0x41,), 0x52),
+    ("ppr-tpr-class-equal-isrv-is-tpr", 0x45, (0x4A,), 0x45),
+    ("ppr-tpr-class-below-isrv-is-isrv-class", 0x35, (0x4A, 0x21), 0x40),
+    ("ppr-highest-isr-counts", 0x00, (0x31, 0x92), 0x90),
+]
+
+
+@pytest.mark.parametrize("tpr, isr, ppr", [pytest.param(t, i, p, id=n + "@10.8.3.1") for n, t, i, p in PPR_ROWS])
+def test_1_5_ppr(tpr, isr, ppr):
+    apic = LapicHw(0)
+    apic.tpr = tpr
+    for v in isr:
+        apic.isr |= 1 << v
+    assert apic.ppr() == ppr
+    # the APIC presents an IRR vector only if its class is above the PPR class
+    for vector in (0x20, 0x3F, 0x40, 0x4F, 0x50, 0x9F, 0xA0, 0xFF):
+        apic.irr = 1 << vector
+        assert apic.highest_deliverable() == (vector if vector >> 4 > ppr >> 4 else -1)
+
+
+@pytest.mark.parametrize("vector", [
+    pytest.param(v, id="lapic-irr-isr-bit-0x%02X@10.8.4" % v, marks=[compiled_bitmap_bug()] if v >= 31 else [])
+    for v in (0x10, 0x1E, 0x1F, 0x20, 0x41, 0x7F, 0x80, 0xF0, 0xFF)])
+def test_1_5_lapic_bitmaps(vector):
+    """accept_fixed sets IRR bit `vector`, ack moves it to ISR, EOI clears it (SDM 10.8.4, 10.8.5)."""
+    apic = LapicHw(0)
+    apic.accept_fixed(vector, SRC_C)
+    assert apic.irr == 1 << vector and apic.irr_source[vector] == SRC_C
+    assert apic.highest_deliverable() == vector
+    assert apic.ack() == vector
+    assert (apic.irr, apic.isr) == (0, 1 << vector)
+    assert apic.eoi() == vector
+    assert apic.isr == 0
 
 
 # ================================================================================================
@@ -663,7 +718,7 @@ RULE_1_6 = [
         SIPI(0x9A), CHECK(sipi_vector=-1), INIT(), VMXOFF(True), SIPI_START(False), CHECK(activity=ACT_SIPI),
         SIPI(0x9B), SIPI_START(True)),
     row("sipi-start-resets-lapic-irr-isr@10.4.7.3", setup(),
-        FIXED(0x41), INIT(), VMXOFF(True), SIPI(0x9A), SIPI_START(True), CHECK(irr=(), isr=())),
+        FIXED(0x41), CHECK(irr=(0x41,)), INIT(), VMXOFF(True), SIPI(0x9A), SIPI_START(True), CHECK(irr=(), isr=())),
     row("sipi-dropped-in-active-guest@25.2", setup(pin=P11),
         ENTER(), SIPI(0x9A), CHECK(sipi_vector=-1), STEP(P.EV_NONE), NO_EXIT_YET),
     row("guest-wait-for-SIPI-blocks-init-and-nmi-sipi-exits-4@25.2+27.2.1", setup(pin=P11, act=ACT_SIPI),
@@ -680,7 +735,8 @@ RULE_1_6 = [
         VMXOFF(False), INIT(), INIT_RESET(True), NMI(), ROOT(P.EV_NONE), CHECK(activity=ACT_SIPI),
         bug=WAIT_SIPI_BUG),
     row("root-wait-for-SIPI-no-interrupt-event@25.2", setup(host_if=True),
-        INIT(), VMXOFF(True), FIXED(0x41), ROOT(P.EV_NONE), CHECK(has_event=False), bug=WAIT_SIPI_BUG),
+        INIT(), VMXOFF(True), FIXED(0x41), CHECK(irr=(0x41,)), ROOT(P.EV_NONE), CHECK(has_event=False),
+        bug=WAIT_SIPI_BUG),
 ]
 
 
@@ -730,7 +786,7 @@ RULE_1_10 = [
         ENTER(), EXIT_INSN(R_HLT, 1), CHECK(inst_len=1),
         ENTER(), NMI(), STEP(P.EV_VMEXIT), CHECK(inst_len=1, reason=R_NMI)),
     row("exit-qual-written-on-every-exit@27.2.1", setup(pin=P11),
-        ENTER(), EXIT_INSN(R_EPT, -1, ), CHECK(qual=0), ENTER(), NMI(), STEP(P.EV_VMEXIT), CHECK(qual=0)),
+        ENTER(), EXIT_INSN(R_EPT, -1), CHECK(qual=0), ENTER(), NMI(), STEP(P.EV_VMEXIT), CHECK(qual=0)),
     row("exit-int-info-cleared-on-non-event-exit@24.9.2", setup(pin=P11),
         ENTER(), NMI(), STEP(P.EV_VMEXIT), CHECK(int_info=NMI_INFO), ENTER(), EXIT_INSN(R_CPUID, 2),
         CHECK(int_info=0)),
@@ -1143,7 +1199,8 @@ COVERAGE = {
         "lapic-pt-HLT-IF0-stays-halted@25.2", "tpr-class-equal-not-delivered@10.8.3.1",
         "ppr-from-isr-blocks-same-class@10.8.3.1", "eoi-clears-highest-isr-then-lower-class-delivered@10.8.5",
         "eoi-clears-only-highest-of-two@10.8.5", "root-intr-needs-host-IF@6.8.1", "root-intr-wakes-HLT@6.8.1",
-        "root-intr-respects-TPR@10.8.3.1"],
+        "root-intr-respects-TPR@10.8.3.1"] + [n + "@10.8.3.1" for n, _, _, _ in PPR_ROWS]
+    + ["lapic-irr-isr-bit-0x%02X@10.8.4" % v for v in (0x10, 0x1E, 0x1F, 0x20, 0x41, 0x7F, 0x80, 0xF0, 0xFF)],
     # 1.6
     "1.6 INIT blocked (latched) in VMX root; does not wake root HLT": [
         "init-latched-in-root@23.8", "init-does-not-wake-root-HLT-nmi-does@23.8"],
@@ -1239,6 +1296,8 @@ def _all_ids():
     ids |= {"vmread-0x%04X-%s@AppB" % (e, a) for e, a in FIELD_ENCODINGS.items()}
     ids |= {"vmwrite-read-only-0x%04X@24.9" % e for e in READ_ONLY | {0x440E}}
     ids |= {"const-%s@%s" % (n, s) for n, _, s in SDM_CONSTANTS}
+    ids |= {n + "@10.8.3.1" for n, _, _, _ in PPR_ROWS}
+    ids |= {"lapic-irr-isr-bit-0x%02X@10.8.4" % v for v in (0x10, 0x1E, 0x1F, 0x20, 0x41, 0x7F, 0x80, 0xF0, 0xFF)}
     ids |= {"int-types-entry@24.8.3", "int-types-exit@24.9.2", "int-types-idt@24.9.3"}
     return ids
 

@@ -28,8 +28,9 @@ def test_unknown_design_is_a_one_line_error():
     res = _run("run", "ept-flush", "--design", "nope")
     assert res.exit_code == 2
     lines = [l for l in res.output.splitlines() if l.strip()]
-    assert lines == ["acrn-model: error: --design: unknown design 'nope' (known: ipi, nmi-naive, nmi-nowindow, "
-                     "nmi, init)"]
+    assert len(lines) == 1
+    assert lines[0].startswith("acrn-model: error: --design: unknown design 'nope' (known: ipi, nmi-naive, ")
+    assert "nmi-vnmi" in lines[0]
 
 
 def test_bad_scenario_file_is_a_one_line_error(tmp_path):

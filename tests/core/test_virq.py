@@ -115,12 +115,16 @@ def test_nmi_exit_dropped_only_where_is_notification_nmi_exists(make_run, design
     assert vcpu.arch.inst_len == 0  # RIP retained
 
 
-@pytest.mark.parametrize("design,nmi_exiting", [("ipi", False), ("nmi-naive", True), ("nmi", True), ("init", False)])
-def test_switch_apicv_mode_x2apic(make_run, design, nmi_exiting):
+@pytest.mark.parametrize("design,nmi_exiting,lvt_trapped", [("ipi", False, False), ("nmi-naive", True, False),
+                                                            ("nmi", True, True), ("init", False, False),
+                                                            ("nmi-vnmi", True, False)])
+def test_switch_apicv_mode_x2apic(make_run, design, nmi_exiting, lvt_trapped):
     run, vcpu = _vcpu(make_run, design=design)
     pin = vcpu.arch.vmcs.pin_ctls
     assert not pin & C.VMX_PINBASED_CTLS_IRQ_EXIT and not pin & C.VMX_PINBASED_CTLS_POST_IRQ
     assert bool(pin & C.VMX_PINBASED_CTLS_NMI_EXIT) is nmi_exiting
     assert bool(pin & C.VMX_PINBASED_CTLS_VIRT_NMI) is nmi_exiting
     assert not vcpu.arch.vmcs.exit_ctls & C.VMX_EXIT_CTLS_ACK_IRQ
-    assert vcpu.arch.vmcs.msr_write_trapped == {C.MSR_IA32_EXT_APIC_ICR}
+    lvt_msrs = {C.LVT_REGISTERS[n][1] for n in (C.LVT_PMC, C.LVT_THERMAL, C.LVT_LINT0, C.LVT_LINT1, C.LVT_CMCI)}
+    expected = {C.MSR_IA32_EXT_APIC_ICR} | (lvt_msrs if lvt_trapped else set())
+    assert vcpu.arch.vmcs.msr_write_trapped == expected  # the cover letter's LVT filter traps LVT writes

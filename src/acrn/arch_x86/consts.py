@@ -336,6 +336,14 @@ SHORTHANDS = {0: "none", 1: "self", 2: "all-including-self", 3: "all-excluding-s
 # Bits of the 32-bit low half that are reserved in x2APIC mode
 APIC_ICR_RESERVED_LO = 0xFFF32000
 
+# NMI reasons software can read (SDM 18.2.2; SDM 14.7.2; PC/AT NMI status port)
+MSR_IA32_PERF_GLOBAL_STATUS = 0x38E  # counter-overflow bits of the PMU
+MSR_IA32_PERF_GLOBAL_OVF_CTRL = 0x390  # writing 1s clears overflow bits
+MSR_IA32_THERM_STATUS = 0x19C  # thermal log bits
+NMI_SC_PORT = 0x61  # NMI status and control: bit 7 SERR#, bit 6 IOCHK# (external NMI, e.g. a watchdog)
+NMI_SC_SERR = 1 << 7
+NMI_SC_IOCHK = 1 << 6
+
 # IA32_APIC_BASE (SDM 10.4.4, 10.12.1): bit 11 xAPIC global enable, bit 10 x2APIC enable
 MSR_IA32_APIC_BASE = 0x1B
 APIC_BASE_ENABLE = 1 << 11

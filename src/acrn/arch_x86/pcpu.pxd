@@ -19,6 +19,9 @@ cdef class PCpu:
     cdef public int last_vector
     cdef public int last_sources
     cdef public bint sti_blocks_nmi_window
+    cdef public long long perf_global_status
+    cdef public long long therm_status
+    cdef public int nmi_sc
 
     cpdef post_nmi(self, int sources)
     cpdef post_init(self, int sources)

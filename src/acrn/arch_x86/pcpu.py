@@ -51,6 +51,10 @@ class PCpu:
         self.last_vector = -1
         self.last_sources = 0
         self.sti_blocks_nmi_window = True  # SDM 25.2: implementation-specific; the conservative choice
+        # where an NMI handler can learn why an NMI came (read and cleared by software)
+        self.perf_global_status = 0  # IA32_PERF_GLOBAL_STATUS overflow bits (SDM 18.2.2)
+        self.therm_status = 0  # IA32_THERM_STATUS log bits (SDM 14.7.2)
+        self.nmi_sc = 0  # port 0x61 SERR#/IOCHK# bits (external NMI through LINT1)
 
     # ---- arrivals -------------------------------------------------------------------------------
     def post_nmi(self, sources: cython.int):
@@ -186,6 +190,7 @@ class PCpu:
             if vmcs.guest_activity == C.ACTIVITY_HLT:
                 vmcs.guest_activity = C.ACTIVITY_ACTIVE
             if (info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI:
+                vmcs.guest_rflags &= ~_RFLAGS_IF  # delivered through an interrupt gate (SDM 6.12.1.3)
                 if vnmi:
                     vmcs.guest_interruptibility |= C.VMX_INTR_NMI_BLOCKING  # SDM 26.5.1.1 virtual-NMI blocking
                 else:
@@ -279,6 +284,7 @@ class PCpu:
                 self.last_sources = self.nmi_sources
                 self.nmi_sources = 0
                 self.nmi_blocked = True
+                vmcs.guest_rflags &= ~_RFLAGS_IF  # the NMI handler runs with IF=0 (interrupt gate, SDM 6.12.1.3)
                 if act == C.ACTIVITY_HLT:
                     vmcs.guest_activity = C.ACTIVITY_ACTIVE
                 return EV_GUEST_NMI
@@ -312,8 +318,10 @@ class PCpu:
     # ---- guest instructions that change event state ------------------------------------------------
     def guest_iret(self):
         """The guest executes IRET (SDM 25.3): it ends virtual-NMI blocking with virtual NMIs, NMI
-        blocking without NMI exiting, and nothing with NMI exiting but no virtual NMIs."""
+        blocking without NMI exiting, and nothing with NMI exiting but no virtual NMIs.  IRET also
+        restores the interrupted RFLAGS; the model's guests were interrupted with IF=1."""
         vmcs: Vmcs = self.vmcs
+        vmcs.guest_rflags |= _RFLAGS_IF
         if vmcs.pin_ctls & C.VMX_PINBASED_CTLS_VIRT_NMI:
             vmcs.guest_interruptibility &= ~C.VMX_INTR_NMI_BLOCKING
         elif not (vmcs.pin_ctls & C.VMX_PINBASED_CTLS_NMI_EXIT):

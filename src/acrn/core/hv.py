@@ -20,6 +20,7 @@ class PerCpu:
         self.vmcs_run = None  # the VMCS loaded on this pCPU (load_vmcs)
         self.ever_run_vcpu = None
         self.lapic_pt = False  # this pCPU runs a lapic-pt vCPU (the model's lapic_pt_enabled_pcpu_bitmap)
+        self.nmi_kick_pending = False  # nmi-vnmi (beyond ACRN): set by a sender before its kick NMI
 
 
 class Hypervisor:
@@ -31,6 +32,7 @@ class Hypervisor:
         self.scheduler = scheduler_cls(self)
         self.per_cpu = [PerCpu(i, self.hw[i].lapic.apic_id, self.scheduler) for i in range(n_pcpus)]
         self.vms = []
+        self.pt_devices = []  # passthrough devices with MSIs (acrn.core.ptirq.PtDevice)
         self.pcpu_active_bitmap = 0
         self.smp_call_mask = 0
 
@@ -49,6 +51,8 @@ class Hypervisor:
         from acrn.core import lapic
 
         if mode == D.SCHED_NOTIFY_NMI:
+            if self.design.notification_nmi == "kick-flag":
+                self.per_cpu[pcpu_id].nmi_kick_pending = True  # say why, before the NMI can arrive
             lapic.send_single_nmi(self, pcpu_id)
         elif mode == D.SCHED_NOTIFY_INIT:
             lapic.send_single_init(self, pcpu_id)

@@ -28,6 +28,9 @@ def handle_nmi(hv, pcpu_id):
       forces an exit right after the coming VM entry.
     - "reflect" (2021, nmi.c): make ACRN_REQUEST_NMI for the vCPU running here (a root-mode NMI is
       the guest's, e.g. a PMI).
+    - "poll" (nmi-vnmi, beyond ACRN): find out why the NMI came (``poll_nmi_sources``); a kick arms the
+      NMI window as in the series; the guest's own NMIs become ACRN_REQUEST_NMI for the vCPU here,
+      with the NMI window armed too, since this may be after acrn_handle_pending_request.
     - "none": the NMI is consumed and nothing else happens."""
     from acrn.core.virq import vcpu_make_request
 
@@ -38,7 +41,49 @@ def handle_nmi(hv, pcpu_id):
     elif mode == "reflect":
         vcpu = hv.get_running_vcpu(pcpu_id)
         if vcpu is not None:
+            vcpu.nmi_sources |= hv.hw[pcpu_id].last_sources  # model attribution of the reflected NMI
             vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
+    elif mode == "poll":
+        vcpu = hv.get_running_vcpu(pcpu_id)
+        kick, guest = poll_nmi_sources(hv, pcpu_id, vcpu)
+        if guest and vcpu is not None:
+            vcpu.nmi_sources = guest
+            vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
+        if kick or guest:
+            exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", C.VMX_PROCBASED_CTLS_NMI_WINEXIT)
+            hv.obs.nmi_window_armed(pcpu_id)
+        else:
+            hv.obs.log(None, "pCPU%d: NMI with no pending source (merged into one already handled)" % pcpu_id)
+
+
+def poll_nmi_sources(hv, pcpu_id, vcpu):
+    """(not in ACRN: the nmi-vnmi design) Read and clear every place that says why an NMI came, as an OS
+    NMI handler does because NMIs coalesce: the sender's kick flag, PMU overflow status, thermal status,
+    the external-NMI reason port, and the pending bit of each passthrough device whose MSI targets this
+    pCPU with NMI delivery.  Returns (kick, model tags of the guest's sources found)."""
+    pc = hv.per_cpu[pcpu_id]
+    hw = hv.hw[pcpu_id]
+    kick = pc.nmi_kick_pending
+    pc.nmi_kick_pending = False
+    guest = 0
+    if hw.perf_global_status:
+        hw.perf_global_status = 0  # WRMSR IA32_PERF_GLOBAL_OVF_CTRL
+        guest |= C.SRC_PMU
+    if hw.therm_status:
+        hw.therm_status = 0
+        guest |= C.SRC_THERMAL
+    if hw.nmi_sc & (C.NMI_SC_SERR | C.NMI_SC_IOCHK):
+        hw.nmi_sc = 0
+        guest |= C.SRC_LINT1
+    for dev in hv.pt_devices:
+        if dev.pending_nmi and dev.dest_pcpu == pcpu_id:
+            dev.pending_nmi = False
+            guest |= C.SRC_DEVICE_MSI
+    if guest and (vcpu is None or not vcpu.vm.lapic_pt):
+        hv.obs.log(None, "pCPU%d: guest NMI source found with no lapic-pt vCPU running: dropped" % pcpu_id)
+        hv.obs.nmi_filtered(guest)
+        guest = 0
+    return kick, guest
 
 
 def exec_vmwrite_or_fault(hv, pcpu_id, field, bits):

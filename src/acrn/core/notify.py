@@ -7,8 +7,10 @@ from acrn.engine.ops import OP_WAIT
 
 def is_notification_nmi(vm):
     """is_notification_nmi (the series): every NMI that hits a lapic-pt VM is taken as the
-    hypervisor's kick.  Absent in designs without it (NMIs then reach the guest)."""
-    if vm.hv.design.notification_nmi == "lapic-pt":
+    hypervisor's kick.  Absent in designs without it (NMIs then reach the guest).  With a kick flag
+    (nmi-vnmi) the NMI exit handler sorts each NMI out itself (``poll_nmi_sources``): never re-inject it."""
+    mode = vm.hv.design.notification_nmi
+    if mode == "lapic-pt" or mode == "kick-flag":
         return vm.lapic_pt
     return False
 
@@ -50,9 +52,9 @@ def smp_call_function(hv, mask, func, data):
     for target in range(len(hv.per_cpu)):
         if (hv.smp_call_mask >> target) & 1:
             vcpu = hv.get_running_vcpu(target)
-            if hv.design.smp_call == "init-request" and hv.per_cpu[target].lapic_pt and vcpu is not None \
+            if hv.design.smp_call == "request" and hv.per_cpu[target].lapic_pt and vcpu is not None \
                     and target != pcpu_id:
-                vcpu_make_request(vcpu, D.ACRN_REQUEST_SMP_CALL)  # kicks by INIT (the thread's mode)
+                vcpu_make_request(vcpu, D.ACRN_REQUEST_SMP_CALL)  # kicks by the thread's mode (INIT or NMI)
             else:
                 send_single_ipi(hv, target, C.NOTIFY_VCPU_VECTOR, C.SRC_HV_OTHER)
     yield S_SMP_CALL_FUNC

@@ -41,7 +41,10 @@ class AcrnVcpu:
         self.vlapic_pending = 0  # the vLAPIC IRR of a non-lapic-pt vCPU (bitmap)
         self.guest = None
         self.sched_weight = 1
-        self.nmi_sources = 0  # model tags of NMIs that exited and may be re-injected (invariants only)
+        # model attribution, for the invariants only (hypervisor logic never reads these): the tags of the
+        # NMI behind the last NMI exit, and of the virtual NMI the next injection delivers
+        self.exit_nmi_sources = 0
+        self.nmi_sources = 0
 
     @property
     def name(self):

@@ -53,8 +53,10 @@ def vcpu_queue_exception(vcpu, vector, err_code):
         vector, err_code = C.IDT_DF, 0
     vcpu.arch.exception = vector
     vcpu.arch.exception_error = err_code if vector in _ERROR_CODE_VECTORS else 0
-    if vector == C.IDT_NMI and is_notification_nmi(vcpu.vm):
-        return 0  # the series: a notification NMI is not re-injected
+    if vector == C.IDT_NMI:
+        if is_notification_nmi(vcpu.vm):
+            return 0  # the series: a notification NMI is not re-injected
+        vcpu.nmi_sources |= vcpu.exit_nmi_sources  # model attribution: this NMI goes to the guest
     vcpu_make_request(vcpu, D.ACRN_REQUEST_EXCP)
     return 0
 
@@ -154,7 +156,10 @@ def acrn_handle_pending_request(vcpu):
         handle_smp_call(vcpu.hv, vcpu.pcpu_id)
     injected = vcpu_inject_hi_exception(vcpu)
     if not injected:
-        if _test_and_clear(vcpu, D.ACRN_REQUEST_NMI):
+        if (arch.pending_req >> D.ACRN_REQUEST_NMI) & 1 and vcpu.hv.design.nmi_injection == "checked" \
+                and not is_nmi_injectable(vcpu):
+            enable_nmi_window(vcpu)  # ACRN 2021: the NMI waits; the request stays pending
+        elif _test_and_clear(vcpu, D.ACRN_REQUEST_NMI):
             # no check of NMI blocking here: the entry fails if the guest is virtual-NMI blocked
             vmcs.entry_int_info = C.VMX_INT_INFO_VALID | (C.VMX_INT_TYPE_NMI << 8) | C.IDT_NMI
             injected = True
@@ -171,6 +176,23 @@ def acrn_handle_pending_request(vcpu):
             vmcs.proc_ctls |= C.VMX_PROCBASED_CTLS_IRQ_WIN
             arch.irq_window_enabled = True
     return 0
+
+
+def is_nmi_injectable(vcpu):
+    """is_nmi_injectable (2021): no (virtual-)NMI blocking and no STI/MOV-SS blocking (SDM 26.3.1.5)."""
+    return not (vcpu.arch.vmcs.guest_interruptibility
+                & (C.VMX_INTR_NMI_BLOCKING | C.VMX_INTR_STI_BLOCKING | C.VMX_INTR_MOVSS_BLOCKING))
+
+
+def enable_nmi_window(vcpu):
+    """Exit as soon as an NMI can be injected: NMI-window exiting (needs virtual NMIs, SDM 26.2.1.1), or
+    the interrupt window without them (ACRN 2021 and KVM's fallback)."""
+    vmcs = vcpu.arch.vmcs
+    if vmcs.pin_ctls & C.VMX_PINBASED_CTLS_VIRT_NMI:
+        vmcs.proc_ctls |= C.VMX_PROCBASED_CTLS_NMI_WINEXIT
+    else:
+        vmcs.proc_ctls |= C.VMX_PROCBASED_CTLS_IRQ_WIN
+        vcpu.arch.irq_window_enabled = True
 
 
 def acrn_inject_pending_intr(vcpu):
@@ -201,9 +223,22 @@ def exception_vmexit_handler(vcpu):
         if info & C.VMX_INT_INFO_ERR_CODE_VALID:
             err = vcpu.arch.vmcs.exit_int_errcode
     vcpu_retain_rip(vcpu)
-    if vector >= 0:
+    if vector == C.IDT_NMI and vcpu.hv.design.handle_nmi == "poll" and vcpu.vm.lapic_pt:
+        handle_nmi_exit_sources(vcpu)
+    elif vector >= 0:
         vcpu_queue_exception(vcpu, vector, err)
     return 0
+
+
+def handle_nmi_exit_sources(vcpu):
+    """(not in ACRN: the nmi-vnmi design) An NMI exit on a lapic-pt vCPU: the exit itself answers a kick;
+    every guest source found pending becomes one virtual NMI (ACRN_REQUEST_NMI)."""
+    from acrn.core.irq import poll_nmi_sources
+
+    kick, guest = poll_nmi_sources(vcpu.hv, vcpu.pcpu_id, vcpu)
+    if guest:
+        vcpu.nmi_sources = guest
+        vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
 
 
 def nmi_window_vmexit_handler(vcpu):

@@ -2,6 +2,10 @@
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
 
+# LVT entries whose delivery mode can be NMI (SDM 10.5.1): x2APIC MSR -> LVT name
+LVT_NMI_MSRS = {C.LVT_REGISTERS[name][1]: name for name in (C.LVT_CMCI, C.LVT_THERMAL, C.LVT_PMC, C.LVT_LINT0,
+                                                          C.LVT_LINT1)}
+
 
 def init_vmcs(vcpu):
     """init_vmcs: the controls every vCPU starts with: external-interrupt exiting with ack-on-exit,
@@ -33,6 +37,9 @@ def switch_apicv_mode_x2apic(vcpu):
     vmcs.tpr_threshold = 0
     vmcs.proc_ctls2 &= ~(C.VMX_PROCBASED_CTLS2_VAPIC | C.VMX_PROCBASED_CTLS2_VIRQ | C.VMX_PROCBASED_CTLS2_VAPIC_REGS)
     vmcs.msr_write_trapped = {C.MSR_IA32_EXT_APIC_ICR}  # update_msr_bitmap_x2apic_passthru
+    if design.guest_nmi == "filter":
+        # the cover letter's filter: LVT writes are intercepted so that no LVT delivers NMIs
+        vmcs.msr_write_trapped |= set(LVT_NMI_MSRS)
     vcpu.arch.lapic_pt_enabled = True
     # the lapic-pt mechanism (INIT before the series, NMI during it); see schedule.notify_mode_of
     vcpu.thread_obj.notify_mode = design.sleep_mode

@@ -6,10 +6,13 @@ from acrn.core.notify import is_notification_nmi
 from acrn.core.virq import (exception_vmexit_handler, external_interrupt_vmexit_handler,
                             interrupt_window_vmexit_handler, nmi_window_vmexit_handler, vcpu_inject_ud,
                             vcpu_make_request, vcpu_queue_exception, vcpu_retain_rip)
+from acrn.core.vmcs import LVT_NMI_MSRS
 from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_EPT_HANDLER, S_EXCEPTION_HANDLER, S_IO_HANDLER, S_MSR_HANDLER,
                               S_VMEXIT_HANDLER)
 
 EINVAL = -22
+LVT_SOURCES = {C.LVT_PMC: C.SRC_PMU, C.LVT_THERMAL: C.SRC_THERMAL, C.LVT_LINT1: C.SRC_LINT1,
+               C.LVT_LINT0: C.SRC_LINT1, C.LVT_CMCI: C.SRC_THERMAL}
 
 
 def vmexit_handler(vcpu):
@@ -102,6 +105,28 @@ def wrmsr_vmexit_handler(vcpu):
         return vlapic_x2apic_pt_icr_access(vcpu, value)
     if msr == C.MSR_IA32_APIC_BASE:
         return vlapic_set_apicbase(vcpu, value)
+    if vcpu.arch.lapic_pt_enabled and msr in LVT_NMI_MSRS:
+        return vlapic_x2apic_pt_lvt_access(vcpu, LVT_NMI_MSRS[msr], value)
+    return 0
+
+
+def vlapic_x2apic_pt_lvt_access(vcpu, name, value):
+    """(not in ACRN: the series' cover letter) An intercepted LVT write of a lapic-pt guest: NMI delivery
+    is refused (the entry is written masked, so the source raises nothing); any other value goes to
+    the physical LVT."""
+    from acrn.arch_x86.lapic_hw import lvt_decode
+    from acrn.errors import InvalidEncoding
+
+    try:
+        lvt = lvt_decode(name, value)
+    except InvalidEncoding as exc:
+        vcpu.hv.obs.log(vcpu, "guest LVT write refused: %s" % exc)
+        return 0
+    if lvt.delivery_mode == C.APIC_DM_NMI:
+        vcpu.hv.obs.log(vcpu, "LVT %s with NMI delivery filtered (written masked)" % name)
+        vcpu.hv.obs.nmi_filtered(LVT_SOURCES.get(name, 0))
+        value |= C.LVT_MASKED
+    vcpu.hv.hw[vcpu.pcpu_id].lapic.write_lvt(name, value)
     return 0
 
 
@@ -134,6 +159,16 @@ def vlapic_x2apic_pt_icr_access(vcpu, value):
         vcpu.hv.obs.log(vcpu, "guest ICR write to unknown vLAPIC ID %d" % icr.dest)
         return 0
     target = vm.vcpus[icr.dest]
+    if icr.delivery_mode == C.APIC_DM_NMI:
+        mode = vcpu.hv.design.guest_nmi
+        if mode == "filter":
+            vcpu.hv.obs.log(vcpu, "guest NMI IPI to %s filtered (not forwarded)" % target.name)
+            vcpu.hv.obs.nmi_filtered(C.SRC_GUEST_IPI)
+            return 0
+        if mode == "virtualize":
+            target.nmi_sources |= C.SRC_GUEST_IPI  # emulated: a virtual NMI for the target vCPU
+            vcpu_make_request(target, D.ACRN_REQUEST_NMI)
+            return 0
     phys = (vcpu.hv.per_cpu[target.pcpu_id].lapic_id << 32) | (value & 0xFFFFFFFF)
     vcpu.hv.sim.write_icr(vcpu.pcpu_id, phys, C.SRC_GUEST_IPI)
     return 0

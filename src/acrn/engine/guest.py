@@ -24,8 +24,10 @@ GUEST_KINDS = {
     "ipi": (C.VMX_EXIT_REASON_WRMSR, 2),
     "vmcall": (C.VMX_EXIT_REASON_VMCALL, 3),
     "x2apic": (C.VMX_EXIT_REASON_WRMSR, 2),
+    "lvt": (C.VMX_EXIT_REASON_WRMSR, 2),
 }
 SERVICE_ONLY = frozenset(("ept_update", "smp_call", "vmcall"))
+INTERNAL_KINDS = frozenset(("x2apic", "lvt"))  # added by the model itself, not written in scenarios
 KIND_IRET = "iret"  # internal: the guest's NMI handler returns
 MMIO_INSTRUCTION_LENGTH = 3
 
@@ -114,6 +116,10 @@ class Guest:
             dest_vcpu, vector = args[0], args[1]
             mode = args[2] if len(args) > 2 else C.APIC_DM_FIXED
             self.exit_args = (C.MSR_IA32_EXT_APIC_ICR, icr_encode(vector if mode == C.APIC_DM_FIXED else 0, mode, dest_vcpu))
+            if mode == C.APIC_DM_NMI:
+                vm.hv.obs.guest_nmi_raised(vm.vcpus[dest_vcpu], C.SRC_GUEST_IPI)
+        elif kind == "lvt":
+            self.exit_args = (C.LVT_REGISTERS[args[0]][1], args[1])
         elif kind == "x2apic":
             self.exit_args = (C.MSR_IA32_APIC_BASE, 0xFEE00000 | C.APIC_BASE_ENABLE | C.APIC_BASE_X2APIC)
         elif kind == "ept":
@@ -122,10 +128,11 @@ class Guest:
             self.exit_args = (D.HC_VM_SET_MEMORY_REGIONS, vm.hv.vm_by_name(args[0]).vm_id)
         elif kind == "smp_call":
             target = vm.hv.vm_by_name(args[0])
+            vcpus = target.vcpus if len(args) < 2 else [target.vcpus[args[1]]]
             mask = 0
-            for v in target.vcpus:
+            for v in vcpus:
                 mask |= 1 << v.pcpu_id
-            self.exit_args = (D.HC_SMP_CALL, (mask, "%s vCPUs" % target.name))
+            self.exit_args = (D.HC_SMP_CALL, (mask, ", ".join(v.name for v in vcpus)))
         elif kind == "vmcall":
             self.exit_args = tuple(args)
         else:

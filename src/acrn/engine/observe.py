@@ -41,6 +41,8 @@ class Observer:
         self.logs = []
         self.exits = {}  # basic reason -> count
         self.offline = []
+        self.nmi_raised = []  # Record(kind="guest-nmi-raised", data=(vcpu name, source tag))
+        self.filtered = {}  # source tag -> NMIs a filter removed
         self.hooks = None  # set by the run when a plugin implements a run-time observer
 
     # -- requests --------------------------------------------------------------------------------
@@ -104,6 +106,14 @@ class Observer:
         kind = "guest-nmi" if is_nmi else "guest-intr"
         self.guest_interrupts.append(Record(now, vcpu.pcpu_id, kind, (vcpu.name, vector, sources, vcpu.vm.lapic_pt)))
         self.sim.trace_guest_interrupt(vcpu, vector, sources, is_nmi)
+
+    def guest_nmi_raised(self, vcpu, source):
+        """A guest-owned source raised an NMI meant for ``vcpu``."""
+        self.nmi_raised.append(Record(self.sim.now, vcpu.pcpu_id, "guest-nmi-raised", (vcpu.name, source)))
+
+    def nmi_filtered(self, source):
+        """A filter removed (or refused to set up) a guest NMI source."""
+        self.filtered[source] = self.filtered.get(source, 0) + 1
 
     # -- S5 and smp_call ----------------------------------------------------------------------------
     def s5_started(self, vm):

@@ -1,5 +1,6 @@
 """Build a host from a scenario and a design, run it, and judge it with the invariants."""
 import acrn
+from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
 from acrn.core.hv import Hypervisor
 from acrn.core.hv_main import start_idle_thread
@@ -58,6 +59,11 @@ class Run:
                     items.append(GuestWork(w.kind, self.cost.cycles(w.lo_us), self.cost.cycles(w.hi_us),
                                            self.cost.cycles(w.at_us) if w.at_us >= 0 else -1, w.args, w.count))
                 vcpu.guest = Guest(vcpu, items)
+            for n in spec.nmi:
+                for vcpu in vm.vcpus:
+                    if n.vcpus is None or vcpu.vcpu_id in n.vcpus:
+                        self.registry.nmi_sources[n.source].install(self, vcpu, n)
+            for vcpu in vm.vcpus:
                 vcpu.guest.start(sim)
         sim.call_at(0, self._start_vms)
 
@@ -106,6 +112,10 @@ class Run:
             "requests_dropped_by_scheduling": obs.dropped_requests,
             "guest_interrupts": len(obs.guest_interrupts),
             "faults": len(obs.faults),
+            "guest_nmis_raised": len(obs.nmi_raised),
+            "guest_nmis_received": sum(1 for r in obs.guest_interrupts if r.kind == "guest-nmi"
+                                       and r.data[2] & C.SRC_GUEST_OWNED),
+            "guest_nmis_filtered": {C.SOURCES[k]: v for k, v in sorted(obs.filtered.items()) if k in C.SOURCES},
         }
         return RunResult(scenario=self.scenario.name, design=self.design.name, seed=self.seed,
                          compiled=acrn.compiled(), tsc_mhz=self.cost.tsc_mhz, duration_cycles=self.end,

@@ -240,9 +240,6 @@ class Sim:
         from acrn.core.irq import handle_nmi
 
         hw = ctx.hw
-        vcpu = self.hv.get_running_vcpu(ctx.cpu_id)
-        if vcpu is not None:
-            vcpu.nmi_sources |= hw.last_sources
         self.trace_root_nmi(ctx.cpu_id, hw.last_sources)
         handle_nmi(self.hv, ctx.cpu_id)
         hw.iret()
@@ -339,7 +336,7 @@ class Sim:
         ctx.ggen += 1
         reason = vmcs.exit_reason & C.VMX_EXIT_REASON_BASIC_MASK
         if reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI:
-            vcpu.nmi_sources |= hw.last_sources
+            vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
         if reason in _ASYNC_EXITS or (reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI
                                       and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI):
@@ -372,6 +369,12 @@ class Sim:
                 self._schedule_guest(ctx)
             return
         reason, inst_len = guest.exit_for(kind, args)
+        if reason == C.VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
+                and vcpu.arch.lapic_pt_enabled and kind == "lvt":
+            # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
+            hw.lapic.write_lvt(args[0], args[1])
+            self._schedule_guest(ctx)
+            return
         vcpu.arch.vmcs.guest_rip += 0x10  # the guest ran some instructions since the last exit
         hw.vmexit_instruction(reason, inst_len)
         self._exited(ctx)

@@ -92,6 +92,57 @@ class SmpCallCompletes:
         return out
 
 
+class NoLostGuestNmi:
+    name = "no-lost-guest-nmi"
+    description = ("every NMI a guest's own source raises reaches the guest within bounds.guest_nmi_us "
+                   "(NMIs raised close together may coalesce), and none reaches it twice")
+
+    def exercised(self, run):
+        return bool(run.obs.nmi_raised)
+
+    def check(self, run):
+        bound = run.cycles(run.scenario.bounds["guest_nmi_us"])
+        received = {}
+        for rec in run.obs.guest_interrupts:
+            if rec.kind == "guest-nmi" and rec.data[2] & C.SRC_GUEST_OWNED:
+                received.setdefault(rec.data[0], []).append(rec)
+        raised = {}
+        for rec in run.obs.nmi_raised:
+            raised.setdefault(rec.data[0], []).append(rec)
+        out = []
+        lost = 0
+        first_lost = None
+        for vcpu, events in raised.items():
+            times = [r.time for r in received.get(vcpu, [])]
+            for ev in events:
+                if run.end - ev.time <= bound:
+                    continue  # too close to the end to judge
+                if not any(ev.time <= t <= ev.time + bound for t in times):
+                    lost += 1
+                    if first_lost is None or ev.time < first_lost[0].time:
+                        first_lost = (ev, vcpu)
+        if first_lost is not None:
+            ev, vcpu = first_lost
+            filtered = ", ".join("%s %d" % (C.SOURCES[k], v) for k, v in sorted(run.obs.filtered.items()) if k in C.SOURCES)
+            out.append(Violation(ev.time + bound, ev.pcpu, "%d guest NMI(s) lost of %d raised; first: %s NMI for %s "
+                                 "raised at %.1f us never reached it%s" % (
+                                     lost, len(run.obs.nmi_raised), C.source_names(ev.data[1]), vcpu,
+                                     run.us(ev.time), "; filtered: " + filtered if filtered else "")))
+        for vcpu, recs in received.items():
+            marks = sorted([(r.time, 0) for r in raised.get(vcpu, [])] + [(r.time, 1) for r in recs])
+            pending = 0
+            for t, is_receipt in marks:
+                if not is_receipt:
+                    pending += 1
+                elif pending == 0:
+                    pcpu = next(r.pcpu for r in recs if r.time == t)
+                    out.append(Violation(t, pcpu, "%s received a guest NMI with none raised since the last one "
+                                         "(delivered twice)" % vcpu))
+                else:
+                    pending = 0
+        return out
+
+
 class NoHypervisorFault:
     name = "no-hypervisor-fault"
     description = "no unhandled exit, no failed VM entry, no VMCS access without a current VMCS, no assertion"
@@ -103,8 +154,8 @@ class NoHypervisorFault:
         return [Violation(r.time, r.pcpu, r.data) for r in run.obs.faults]
 
 
-BUILTIN_INVARIANTS = {cls.name: cls() for cls in (RequestLatency, NoSpuriousGuestInterrupt, ShutdownCompletes,
-                                                   SmpCallCompletes, NoHypervisorFault)}
+BUILTIN_INVARIANTS = {cls.name: cls() for cls in (RequestLatency, NoSpuriousGuestInterrupt, NoLostGuestNmi,
+                                                   ShutdownCompletes, SmpCallCompletes, NoHypervisorFault)}
 
 
 @hookimpl

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from acrn.engine.cost import STEP_IDS
-from acrn.engine.guest import GUEST_KINDS, SERVICE_ONLY
+from acrn.engine.guest import GUEST_KINDS, INTERNAL_KINDS, SERVICE_ONLY
 from acrn.errors import ScenarioError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-DEFAULT_BOUNDS = {"request_latency_us": 10.0, "shutdown_us": 1000.0, "smp_call_us": 50.0}
+DEFAULT_BOUNDS = {"request_latency_us": 10.0, "shutdown_us": 1000.0, "smp_call_us": 50.0, "guest_nmi_us": 50.0}
 TOP_KEYS = {"name", "description", "duration_us", "seed", "tsc_mhz", "pcpus", "scheduler", "bounds", "cost", "vm",
             "expect"}
-VM_KEYS = {"name", "pcpus", "lapic_pt", "service", "work", "weights"}
+VM_KEYS = {"name", "pcpus", "lapic_pt", "service", "work", "weights", "nmi"}
 WORK_KEYS = {"kind", "every_us", "at_us", "args", "count", "vcpus"}
+NMI_KEYS = {"source", "every_us", "args", "vcpus"}
 
 
 @dataclass
@@ -33,6 +34,15 @@ class WorkSpec:
 
 
 @dataclass
+class NmiSpec:
+    source: str
+    lo_us: float
+    hi_us: float
+    args: Tuple = ()
+    vcpus: Optional[List[int]] = None
+
+
+@dataclass
 class VmSpec:
     name: str
     pcpus: List[int]
@@ -40,6 +50,7 @@ class VmSpec:
     service: bool = False
     work: List[WorkSpec] = field(default_factory=list)
     weights: Optional[List[int]] = None
+    nmi: List[NmiSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -146,7 +157,12 @@ def parse_scenario(data, path="<scenario>", registry=None):
         raise ScenarioError(path, "vm", "expected at least one [[vm]] table")
     vms = []
     owner = {}
-    kinds = registry.guest_kinds if registry is not None else GUEST_KINDS
+    kinds = {k: v for k, v in (registry.guest_kinds if registry is not None else GUEST_KINDS).items()
+             if k not in INTERNAL_KINDS}
+    if registry is not None:
+        sources = registry.nmi_sources
+    else:
+        from acrn.engine.nmi_sources import BUILTIN_SOURCES as sources
     for i, raw in enumerate(raw_vms):
         where = "vm[%d]." % i
         if not isinstance(raw, dict):
@@ -223,7 +239,40 @@ def parse_scenario(data, path="<scenario>", registry=None):
                     raise ScenarioError(path, wwhere + "vcpus", "expected a list of vCPU indices below %d" % len(pcpus))
                 spec.vcpus = vcpus
             work.append(spec)
-        vms.append(VmSpec(vm_name, list(pcpus), lapic_pt, service, work, weights))
+        nmis = []
+        raw_nmi = raw.get("nmi", [])
+        if not isinstance(raw_nmi, list):
+            raise ScenarioError(path, where + "nmi", "expected a list of [[vm.nmi]] tables")
+        for j, n in enumerate(raw_nmi):
+            nwhere = "%snmi[%d]." % (where, j)
+            if not isinstance(n, dict):
+                raise ScenarioError(path, nwhere[:-1], "expected a table")
+            _unknown(path, nwhere, n, NMI_KEYS)
+            source = n.get("source")
+            if not isinstance(source, str) or source not in sources:
+                raise ScenarioError(path, nwhere + "source", "%r is not an NMI source (allowed: %s)"
+                                    % (source, ", ".join(sorted(sources))))
+            if not lapic_pt:
+                raise ScenarioError(path, nwhere + "source", "guest NMI sources are modelled for lapic-pt VMs")
+            every = n.get("every_us")
+            if isinstance(every, list) and len(every) == 2:
+                lo = float(_number(path, nwhere + "every_us", every[0], minimum=0.001))
+                hi = float(_number(path, nwhere + "every_us", every[1], minimum=0.001))
+            elif every is not None and not isinstance(every, list):
+                lo = hi = float(_number(path, nwhere + "every_us", every, minimum=0.001))
+            else:
+                raise ScenarioError(path, nwhere + "every_us", "expected a number or [lo, hi]")
+            if hi < lo:
+                raise ScenarioError(path, nwhere + "every_us", "lo is above hi")
+            args = n.get("args", [])
+            if not isinstance(args, list) or not all(isinstance(a, int) and 0 <= a < len(pcpus) for a in args):
+                raise ScenarioError(path, nwhere + "args", "expected a list of vCPU indices below %d" % len(pcpus))
+            vcpus = n.get("vcpus")
+            if vcpus is not None and (not isinstance(vcpus, list)
+                                      or not all(isinstance(v, int) and 0 <= v < len(pcpus) for v in vcpus)):
+                raise ScenarioError(path, nwhere + "vcpus", "expected a list of vCPU indices below %d" % len(pcpus))
+            nmis.append(NmiSpec(source, lo, hi, tuple(args), vcpus))
+        vms.append(VmSpec(vm_name, list(pcpus), lapic_pt, service, work, weights, nmis))
     for p, users in sorted(owner.items()):
         if len(users) > 1 and any(pt for _, pt in users):
             raise ScenarioError(path, "vm.pcpus", "pCPU %d is shared by %s, but lapic-pt VMs need dedicated pCPUs"
@@ -237,9 +286,16 @@ def parse_scenario(data, path="<scenario>", registry=None):
     for i, vm in enumerate(vms):
         for j, w in enumerate(vm.work):
             if w.kind in ("ept_update", "smp_call"):
-                if len(w.args) != 1 or not isinstance(w.args[0], str) or w.args[0] not in names:
-                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [\"<target VM name>\"] "
-                                        "(VMs: %s)" % ", ".join(sorted(names)))
+                n_args = (1, 2) if w.kind == "smp_call" else (1,)
+                if len(w.args) not in n_args or not isinstance(w.args[0], str) or w.args[0] not in names:
+                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [\"<target VM name>\"%s] "
+                                        "(VMs: %s)" % (", vCPU id" if w.kind == "smp_call" else "",
+                                                       ", ".join(sorted(names))))
+                if len(w.args) == 2:
+                    target = next(v for v in vms if v.name == w.args[0])
+                    if not isinstance(w.args[1], int) or not 0 <= w.args[1] < len(target.pcpus):
+                        raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "%s has no vCPU %r"
+                                            % (target.name, w.args[1]))
             if w.kind == "ipi":
                 if len(w.args) < 2 or not all(isinstance(a, int) for a in w.args):
                     raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [dest vCPU, vector(, mode)]")

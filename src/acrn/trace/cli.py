@@ -16,6 +16,7 @@ import click
 from acrn.trace.backend import BACKENDS, NUMBA_MIN_RECORDS
 
 REPORT_CHOICES = ("vm_exit", "irq", "cpu_usage", "latency")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _warn(message: str) -> None:
@@ -104,7 +105,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
                     rep = reports.cpu_usage_report(capture, analysis.analyze_cpu_usage(capture, compat, backend),
                                                    tsc, compat)
         except reports.NothingToAnalyse as err:
-            for w in capture.warnings + warnings:
+            for w in warnings + err.warnings:
                 _warn(w)
             raise click.ClickException(str(err)) from None
         except ValueError as err:  # no TSC frequency
@@ -136,6 +137,8 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
     one pCPU file.  The TSC frequency comes from the capture's MODEL_TSC_FREQ record, else --tsc-mhz."""
     _check_output(csv_out, "CSV")
     _check_output(plot, "plot")
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise click.ClickException("%s: the plot file must end in %s" % (plot, ", ".join(PLOT_SUFFIXES)))
     if compat and report == "latency":
         _warn("--acrnalyze-compat has no meaning for the latency report (acrnalyze has none): ignored")
     if report in ("vm_exit", "latency", "cpu_usage"):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from acrn.arch_x86 import consts as _c
+from acrn.core import defs as _defs
 
 # n_data values ACRN stores for each payload layout (trace.c)
 PAYLOAD_2L = 2
@@ -98,11 +99,11 @@ VCPU_RUN = MODEL_EVENT_BASE + 0x08
 INVARIANT_VIOLATION = MODEL_EVENT_BASE + 0x09
 MODEL_EVENT_LAST = INVARIANT_VIOLATION
 
-# KICK_SENT modes
-KICK_IPI = 0
-KICK_NMI = 1
-KICK_INIT = 2
-KICK_MODES = {KICK_IPI: "IPI", KICK_NMI: "NMI", KICK_INIT: "INIT"}
+# KICK_SENT modes: the notification mechanism (acrn.core.defs SCHED_NOTIFY_*)
+KICK_IPI = _defs.SCHED_NOTIFY_IPI
+KICK_NMI = _defs.SCHED_NOTIFY_NMI
+KICK_INIT = _defs.SCHED_NOTIFY_INIT
+KICK_MODES = _defs.NOTIFY_MODES
 
 #: GUEST_INTERRUPT's vector field for an NMI (0x100 + vector 2), so it never equals a real vector.
 GUEST_NMI_VECTOR = 0x100 + _c.IDT_NMI
@@ -195,9 +196,9 @@ EVENTS: tuple = (
            "first record of every pCPU file."),
     _model(KICK_SENT, "KICK_SENT", PAYLOAD_4I, ("target_pcpu", "mode", "vector", ""),
            "A pCPU kicked another (kick_thread / send_single_ipi|nmi|init): a = target pCPU, b = mode "
-           "(0 IPI, 1 NMI, 2 INIT), c = vector (IPI) or 0.  Recorded on the sender's pCPU."),
+           "(0 IPI, 1 NMI, 2 INIT: acrn.core.defs SCHED_NOTIFY_*), c = vector (IPI) or 0.  Recorded on the sender's pCPU."),
     _model(REQUEST_MADE, "REQUEST_MADE", PAYLOAD_4I, ("vm_id", "vcpu_id", "request_bit", ""),
-           "vcpu_make_request(): a = VM id, b = vCPU id, c = ACRN_REQUEST_* bit.  Recorded on the "
+           "vcpu_make_request(): a = VM id, b = vCPU id, c = ACRN_REQUEST_* bit (acrn.core.defs).  Recorded on the "
            "requesting pCPU."),
     _model(REQUEST_HANDLED, "REQUEST_HANDLED", PAYLOAD_4I, ("vm_id", "vcpu_id", "request_bit", ""),
            "acrn_handle_pending_request() consumed a request: a = VM id, b = vCPU id, c = bit."),
@@ -241,6 +242,12 @@ def exit_reason_label(reason: int) -> str:
     if handler is not None:
         return report_label(handler)
     return "VMEXIT_" + _c.exit_reason_name(reason)
+
+
+def request_name(bit: int) -> str:
+    """``ACRN_REQUEST_<name>`` of a request bit (acrn.core.defs.REQUESTS), or ``bit <n>``."""
+    name = _defs.REQUESTS.get(bit)
+    return "ACRN_REQUEST_" + name if name else "bit %d" % bit
 
 
 def event_name(event_id: int) -> str:

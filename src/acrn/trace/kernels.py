@@ -164,6 +164,8 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                 if started:
                     compat_events[slot] += 1
                     c_slot = slot
+                else:
+                    counters[11] += 1  # C_HANDLER_BEFORE_FIRST_EXIT
             else:
                 counters[5] += 1
                 if counters[6] < 0:

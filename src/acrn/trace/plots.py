@@ -90,12 +90,15 @@ def plot_report(kind: str, reports, path) -> None:
                 left = [a + b for a, b in zip(left, vals)]
             ax.set_xlabel("CPU usage %")
             ax.set_title(name, fontsize=8)
-            ax.legend(fontsize=7)
+            if vms:
+                ax.legend(fontsize=7)
+            else:
+                ax.text(0.5, 0.5, "no TRACE_SCHED_NEXT records", ha="center", transform=ax.transAxes)
         fig.suptitle("CPU usage per VM (TRACE_SCHED_NEXT)")
     elif kind == "latency":
         fig, axes = plt.subplots(1, 3, figsize=(15, 5))
         panels = (("exits", "event", "exit duration"), ("kicks", "mode", "kick -> VM exit on target"),
-                  ("requests", "bit", "request made -> handled"))
+                  ("requests", "request", "request made -> handled"))
         for ax, (key, label_key, title) in zip(axes, panels):
             for name, (_, data) in zip(names, reports):
                 for row in data.get(key, []):
@@ -104,9 +107,9 @@ def plot_report(kind: str, reports, path) -> None:
                     hist = row.get("histogram") or []
                     if not hist:
                         continue
-                    xs = [b for b, _ in hist]
-                    ys = [n for _, n in hist]
-                    lbl = "%s %s" % (label_key if key == "requests" else "", row[label_key])
+                    xs = [b for b, _ in hist] + [max(hist[-1][0] * 2, 2)]  # close the last bucket
+                    ys = [n for _, n in hist] + [0]
+                    lbl = str(row[label_key])
                     ax.step(xs, ys, where="post", label=(name + ": " if len(reports) > 1 else "") + lbl.strip())
             ax.set_xscale("log", base=2)
             ax.set_xlabel("cycles (log2 buckets)")

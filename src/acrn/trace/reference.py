@@ -147,7 +147,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     guest = kx & (prev_kind == t.KIND_ENTER)
     d_guest = ts[guest] - prev_tsc[guest]
     ok = d_guest >= 0
-    np.add.at(stats.ctx_guest_cycles, ctx[guest][ok], d_guest[ok])
+    np.add.at(stats.ctx_guest_cycles, prev_ctx[guest][ok], d_guest[ok])
     c[t.C_NEGATIVE_GUEST] += np.count_nonzero(~ok)
 
     # VM entries: close the open exit (exact attribution by its reason)
@@ -177,6 +177,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     h_slot = slot[slot >= 0]
     if not was_started:
         keep = h_pos > pos[exit_idx[0]] if len(exit_idx) else np.zeros(len(h_pos), np.bool_)
+        c[t.C_HANDLER_BEFORE_FIRST_EXIT] += np.count_nonzero(~keep)
         h_pos, h_slot = h_pos[keep], h_slot[keep]
     stats.compat_events += np.bincount(h_slot, minlength=t.N_COMPAT)
     e_slot = _last_before(h_pos, h_slot, pos[enter_idx], st[t.S_COMPAT_SLOT])

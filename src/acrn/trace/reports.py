@@ -27,12 +27,16 @@ from acrn.trace import events as ev
 from acrn.trace import tables as t
 from acrn.trace.analysis import PERCENTILES, log2_histogram, summarize, sum_stats
 
-REPORTS = ("vm_exit", "irq", "cpu_usage", "latency")
 _U64 = (1 << 64) - 1
 
 
 class NothingToAnalyse(Exception):
-    """The capture holds nothing the report can use (the CLI exits non-zero)."""
+    """The capture holds nothing the report can use (the CLI exits non-zero).  ``warnings``: what the
+    report found wrong on the way, to show before the error."""
+
+    def __init__(self, message: str, warnings=()):
+        super().__init__(message)
+        self.warnings = list(warnings)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -174,9 +178,9 @@ def _vm_exit_block(rep: Report, title, stats, rt_cycle: int, tsc: Tsc, compat: b
 def _vm_exit_warnings(prefix: str, s, compat: bool) -> list:
     c = s.counters
     out = []
-    if c[t.C_ENTER_BEFORE_FIRST_EXIT]:
-        out.append("%s: the capture starts inside an exit: %d VM_ENTER before the first VM_EXIT ignored"
-                   % (prefix, c[t.C_ENTER_BEFORE_FIRST_EXIT]))
+    if c[t.C_HANDLER_BEFORE_FIRST_EXIT]:
+        out.append("%s: the capture starts inside an exit (%d TRACE_VMEXIT_* events before the first VM_EXIT): "
+                   "that exit is not counted" % (prefix, c[t.C_HANDLER_BEFORE_FIRST_EXIT]))
     if c[t.C_EXIT_WITHOUT_ENTER]:
         out.append("%s: %d VM exits have no VM_ENTER before the next VM_EXIT (records dropped?): "
                    "counted, not timed" % (prefix, c[t.C_EXIT_WITHOUT_ENTER]))
@@ -268,7 +272,7 @@ def vm_exit_report(capture, analysis, tsc: Tsc, compat: bool) -> Report:
                                 "percentages shown as 0" % prefix)
         usable.append(f)
     if not usable:
-        raise NothingToAnalyse("%s: nothing to analyse: no TRACE_VM_EXIT records" % capture.path)
+        raise NothingToAnalyse("%s: nothing to analyse: no TRACE_VM_EXIT records" % capture.path, rep.warnings)
     multi = len(analysis.files) > 1
     blocks = []
     for f in usable:
@@ -334,7 +338,7 @@ def irq_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
         if not (s.begin or s.end):
             rep.warnings.append("pCPU %d (%s): no records with a TSC: skipped" % (tf.cpu, tf.path))
     if not usable:
-        raise NothingToAnalyse("%s: nothing to analyse: no trace records" % capture.path)
+        raise NothingToAnalyse("%s: nothing to analyse: no trace records" % capture.path, rep.warnings)
     if not any(len(s.vectors) for _, s in usable):
         rep.warnings.append("%s: no TRACE_VMEXIT_EXTERNAL_INTERRUPT records" % capture.path)
     multi = len(per_file) > 1
@@ -447,7 +451,7 @@ def cpu_usage_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
         blocks.append({"pcpu": tf.cpu, "path": str(tf.path), "run_cycles": stat_tsc, "items": int(sc[t.SC_ITEMS]),
                        "sched": int(sc[t.SC_SCHED]), "ambiguous_cycles": int(sc[t.SC_AMBIGUOUS]), "rows": rows})
     if not blocks:
-        raise NothingToAnalyse("%s: nothing to analyse: no trace records" % capture.path)
+        raise NothingToAnalyse("%s: nothing to analyse: no trace records" % capture.path, rep.warnings)
     rep.data = {"report": "cpu_usage", "capture": str(capture.path), "tsc_mhz": tsc.mhz, "tsc_source": tsc.source,
                 "pcpus": blocks}
     rep.compared = Compared("cpu_usage", "pCPU / VM", (("Cycles", "%d"), ("CPU Usage%", "%.2f")), compared)
@@ -484,7 +488,8 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
             rep.warnings += [w for w in _vm_exit_warnings("pCPU %d (%s)" % (f.cpu, f.path), f.stats, False)
                              if "enter" in w.lower() or "TSC" in w]
     if not lat.exit_durations and not lat.kicks and not lat.requests:
-        raise NothingToAnalyse("%s: nothing to analyse: no timed VM exits, kicks or requests" % capture.path)
+        raise NothingToAnalyse("%s: nothing to analyse: no timed VM exits, kicks or requests" % capture.path,
+                               rep.warnings)
     stat_head = "\t".join("%-10s" % h for h in ("Min", "P50", "P90", "P99", "P99.9", "Max", "Mean"))
     data = {"report": "latency", "capture": str(capture.path), "tsc_mhz": tsc.mhz, "tsc_source": tsc.source}
     compared = {}
@@ -535,21 +540,22 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
     data["kicks"] = kicks_out
 
     rep.text.append("Request latency: REQUEST_MADE -> next REQUEST_HANDLED for the same VM, vCPU and bit")
-    rep.text.append("%-8s\t%-8s\t%-8s\t%-8s\t%s\t%-10s\t%-10s" % ("Bit", "Made", "Handled", "Pending", stat_head,
-                                                                 "P50(us)", "P99(us)"))
-    rep.csv_rows.append(["Request bit", "Made", "Handled", "Pending"]
+    rep.text.append("%-28s\t%-8s\t%-8s\t%-8s\t%s\t%-10s\t%-10s" % ("Request", "Made", "Handled", "Pending",
+                                                                  stat_head, "P50(us)", "P99(us)"))
+    rep.csv_rows.append(["Request", "Made", "Handled", "Pending"]
                         + [c.upper() if c[0] == "p" else c.capitalize() for c in _STAT_COLS])
     req_out = []
     for bit in sorted(lat.requests):
         r = lat.requests[bit]
         s = summarize(r["latency"])
-        rep.text.append("%-8d\t%-8d\t%-8d\t%-8d\t%s\t%-10s\t%-10s" % (
-            bit, r["total"], s["count"], r["pending"], "\t".join("%-10s" % c for c in _stat_cells(s)),
+        name = ev.request_name(bit)
+        rep.text.append("%-28s\t%-8d\t%-8d\t%-8d\t%s\t%-10s\t%-10s" % (
+            name, r["total"], s["count"], r["pending"], "\t".join("%-10s" % c for c in _stat_cells(s)),
             _us(s, "p50", tsc), _us(s, "p99", tsc)))
-        rep.csv_rows.append([bit, r["total"], s["count"], r["pending"]] + _stat_cells(s))
-        req_out.append(dict(s, bit=bit, made=r["total"], pending=r["pending"],
+        rep.csv_rows.append([name, r["total"], s["count"], r["pending"]] + _stat_cells(s))
+        req_out.append(dict(s, bit=bit, request=name, made=r["total"], pending=r["pending"],
                             histogram=log2_histogram(r["latency"])))
-        compared["request bit %d" % bit] = (s["count"], s.get("p50", 0), s.get("p99", 0), s.get("max", 0))
+        compared["request " + name] = (s["count"], s.get("p50", 0), s.get("p99", 0), s.get("max", 0))
     if not lat.requests:
         rep.text.append("(no REQUEST_MADE records)")
     rep.text.append("")

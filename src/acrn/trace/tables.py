@@ -72,7 +72,7 @@ assert all(i < 256 or ev.TRACE_VMEXIT_ENTRY <= i <= ev.TRACE_VMEXIT_UNHANDLED or
 # ---------------------------------------------------------------------------------------------------
 C_EXIT_WITHOUT_ENTER = 0  # VM_EXIT while the previous exit had no VM_ENTER (records dropped)
 C_ENTER_WITHOUT_EXIT = 1  # VM_ENTER with no open exit, after the first VM_EXIT (records dropped)
-C_ENTER_BEFORE_FIRST_EXIT = 2  # VM_ENTER before the file's first VM_EXIT (capture began inside an exit)
+C_ENTER_BEFORE_FIRST_EXIT = 2  # VM_ENTER before the file's first VM_EXIT (not an exit: nothing to time)
 C_NEGATIVE_DURATION = 3  # VM_ENTER earlier than its VM_EXIT: exit not timed
 C_NONMONOTONIC = 4  # records whose TSC is below the previous record's
 C_UNKNOWN_IDS = 5  # records whose event id is in no table
@@ -81,10 +81,12 @@ C_COMPAT_UNATTRIBUTED_ENTERS = 7  # acrnalyze-compat: VM_ENTERs before any TRACE
 C_COMPAT_UNATTRIBUTED_CYCLES = 8  # ... and their cycles (acrnalyze itself stops with KeyError there)
 C_TSC_KHZ = 9  # the last MODEL_TSC_FREQ value, 0 if none
 C_NEGATIVE_GUEST = 10  # VM_EXIT earlier than the VM_ENTER before it: guest interval not timed
-N_COUNTERS = 11
+C_HANDLER_BEFORE_FIRST_EXIT = 11  # TRACE_VMEXIT_* events before the first VM_EXIT: began inside an exit
+N_COUNTERS = 12
 COUNTER_NAMES = ("exit_without_enter", "enter_without_exit", "enter_before_first_exit",
                  "negative_duration", "nonmonotonic", "unknown_ids", "first_unknown_id",
-                 "compat_unattributed_enters", "compat_unattributed_cycles", "tsc_khz", "negative_guest")
+                 "compat_unattributed_enters", "compat_unattributed_cycles", "tsc_khz", "negative_guest",
+                 "handler_before_first_exit")
 assert len(COUNTER_NAMES) == N_COUNTERS
 
 # ... and state carried from one chunk of a file to the next (int64 array)

@@ -151,8 +151,8 @@ def build_events(capture, tsc) -> tuple:
 def write_timeline(capture, tsc, path, max_events: int = 2_000_000) -> TimelineSummary:
     """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest)."""
     events, summary = build_events(capture, tsc)
+    events.sort(key=lambda item: item[0])
     if len(events) > max_events:
-        events.sort(key=lambda item: item[0])
         cut = events[max_events][0]
         summary.warnings.append("timeline cut at %.3f us after the first record: %d of %d events kept "
                                 "(raise --max-events for more)" % ((cut - events[0][0]) / (tsc.khz / 1000.0),

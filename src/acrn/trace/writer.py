@@ -46,8 +46,8 @@ class TraceWriter:
             raise FileExistsError("%s: already exists (pass overwrite=True to replace it)" % self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = fmt.make_temp_dir(self.path)
-        self._cleanup = weakref.finalize(self, fmt.remove_tree_quietly, str(self._tmp))
         self._files = {}
+        self._cleanup = weakref.finalize(self, _discard, self._files, str(self._tmp))
         try:
             for cpu in range(n_cpus):
                 self._files[cpu] = open(self._tmp / str(cpu), "wb")
@@ -123,11 +123,6 @@ class TraceWriter:
 
     def abort(self) -> None:
         """Drop everything written so far; nothing remains on disk."""
-        for f in self._files.values():
-            try:
-                f.close()
-            except OSError:
-                pass
         self.closed = True
         self._cleanup()
 
@@ -140,6 +135,16 @@ class TraceWriter:
         else:
             self.abort()
         return False
+
+
+def _discard(files: dict, tmp: str) -> None:
+    """Close the pCPU files and remove the temporary capture folder (abort, or a writer never closed)."""
+    for f in files.values():
+        try:
+            f.close()
+        except OSError:
+            pass
+    fmt.remove_tree_quietly(tmp)
 
 
 def _first_bad(buf) -> str:

@@ -1,0 +1,190 @@
+"""The analyze / timeline commands: errors, outputs, timeline contents, plots, register()."""
+import io
+import json
+import os
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from acrn.trace import events as ev
+from acrn.trace import synth
+from acrn.trace.cli import analyze, main, register, timeline
+from acrn.trace.progress import DelayedProgress
+
+X, E = ev.TRACE_VM_EXIT, ev.TRACE_VM_ENTER
+SIMPLE = [(1000, ev.VCPU_RUN, ev.pack_4i(0, 1)[0], 0), (1000, X, 30, 0x1000),
+          (1010, ev.TRACE_VMEXIT_IO_INSTRUCTION, 0, 0), (1100, E, 0, 0),
+          (1150, ev.KICK_SENT, *ev.pack_4i(1, ev.KICK_NMI, 0)),
+          (1160, ev.REQUEST_MADE, *ev.pack_4i(0, 1, 5)), (1300, X, 1, 0x1004),
+          (1305, ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT, 0xF0, 0), (1400, E, 0, 0)]
+TARGET = [(900, E, 0, 0), (1200, X, 0, 0x2000), (1210, ev.REQUEST_HANDLED, *ev.pack_4i(0, 1, 5)), (1250, E, 0, 0)]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def error_line(result):
+    lines = result.stderr.strip().splitlines()
+    assert len([x for x in lines if x.startswith("Error:")]) == 1, result.stderr
+    return lines[-1]
+
+
+def test_register_adds_both_commands():
+    group = click.Group("acrn-model")
+    register(group)
+    assert group.commands == {"analyze": analyze, "timeline": timeline}
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, acrn.trace, acrn.trace.cli, acrn.trace.events; "
+            "print(sorted(m for m in ('numpy', 'numba', 'matplotlib', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert out.stdout.strip() == "[]"
+
+
+def test_bad_path(tmp_path):
+    r = run("analyze", tmp_path / "nope")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert error_line(r) == "Error: %s: no such file or folder" % (tmp_path / "nope")
+
+
+def test_not_a_capture(tmp_path):
+    (tmp_path / "README").write_text("hello")
+    r = run("analyze", tmp_path)
+    assert r.exit_code == 1
+    assert error_line(r) == "Error: %s: not an acrntrace capture (no per-pCPU files named 0, 1, ...)" % tmp_path
+    r = run("timeline", tmp_path, "-o", tmp_path / "t.json")
+    assert r.exit_code == 1 and not (tmp_path / "t.json").exists()
+
+
+def test_unwritable_outputs_fail_before_any_work(make_capture, tmp_path):
+    cap = make_capture([SIMPLE])
+    r = run("analyze", cap, "--csv", tmp_path / "missing" / "out.csv")
+    assert r.exit_code == 1
+    assert error_line(r) == "Error: %s: cannot write the CSV: folder %s does not exist" % (
+        tmp_path / "missing" / "out.csv", tmp_path / "missing")
+    r = run("analyze", cap, "--plot", tmp_path)
+    assert error_line(r) == "Error: %s: is a folder, cannot write the plot there" % tmp_path
+    r = run("analyze", cap, "--plot", tmp_path / "plot.gif")
+    assert error_line(r) == "Error: %s: the plot file must end in .png, .svg, .pdf" % (tmp_path / "plot.gif")
+    r = run("timeline", cap, "-o", tmp_path / "missing" / "t.json")
+    assert r.exit_code == 1 and "cannot write the timeline" in error_line(r)
+    assert sorted(os.listdir(tmp_path)) == ["acrntrace"]
+
+
+def test_csv_and_json_outputs(make_capture, tmp_path):
+    cap = make_capture([SIMPLE, TARGET])
+    out = tmp_path / "r.csv"
+    r = run("analyze", cap, "--json", "--csv", out)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["report"] == "vm_exit" and [b["pcpu"] for b in data["pcpus"]] == [0, 1]
+    assert out.read_bytes().startswith(b"pCPU,0\r\nRun time(cycles),Run time(Sec),Freq(MHz)\r\n")
+    assert sorted(os.listdir(tmp_path)) == ["acrntrace", "r.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize("report", ["vm_exit", "irq", "cpu_usage", "latency"])
+def test_plots(make_capture, tmp_path, report):
+    a = make_capture([SIMPLE, TARGET])
+    b = make_capture(synth.synth_capture(3000, n_cpus=2, seed=3))
+    for args in ([], ["--compare", b]):
+        png = tmp_path / ("%s%d.png" % (report, len(args)))
+        r = run("analyze", a, "--report", report, "--plot", png, *args)
+        assert r.exit_code == 0, r.output
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_json_and_csv(make_capture, tmp_path):
+    a = make_capture([SIMPLE, TARGET])
+    b = make_capture([SIMPLE])
+    r = run("analyze", a, "--compare", b, "--report", "latency", "--json", "--csv", tmp_path / "c.csv")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["compare"] is True and data["metrics"] == ["Count", "P50", "P99", "Max"]
+    kick = [row for row in data["rows"] if row["key"] == "kick NMI"][0]
+    # A: the kick at 1150 reaches pCPU 1 in the guest (entered at 900), which exits at 1200: 50 cycles.
+    # B has no pCPU 1 at all: the kick is untraced, no latency.
+    assert kick["a"] == [1, 50, 50, 50] and kick["b"] == [0, 0, 0, 0]
+    head = (tmp_path / "c.csv").read_bytes().decode().splitlines()[0]
+    assert head.startswith("Series,Count A,Count B,B/A,P50 A")
+
+
+def test_timeline(make_capture, tmp_path):
+    cap = make_capture([SIMPLE, TARGET])
+    out = tmp_path / "trace.json"
+    r = run("timeline", cap, "-o", out)
+    assert r.exit_code == 0, r.output
+    # 5 slices, the kick (an instant on the sender plus a flow start and end), 2 request instants
+    assert r.stdout == "%s: 10 events (5 slices, 1 kicks, 2 instants) from 2 pCPU files\n" % out
+    data = json.loads(out.read_text())
+    events = data["traceEvents"]
+    names = {(e["tid"], e["args"]["name"]) for e in events if e.get("name") == "thread_name"}
+    assert names == {(0, "pCPU 0"), (1, "pCPU 1")}
+    slices = sorted((e["tid"], e["ts"], e["dur"], e["name"]) for e in events if e["ph"] == "X")
+    # 1 MHz: microseconds = cycles; times from the first TSC (900)
+    assert slices == [(0, 100.0, 100.0, "IO_INSTRUCTION"), (0, 200.0, 200.0, "vm0:vcpu1"),
+                      (0, 400.0, 100.0, "EXTERNAL_INTERRUPT"), (1, 0.0, 300.0, "guest"),
+                      (1, 300.0, 50.0, "EXCEPTION_OR_NMI")]
+    flow = sorted((e["ph"], e["tid"], e["ts"]) for e in events if e["ph"] in "sf")
+    assert flow == [("f", 1, 300.0), ("s", 0, 250.0)]  # kick at 1150 -> pCPU 1's exit at 1200
+    instants = sorted((e["tid"], e["ts"], e["name"]) for e in events if e["ph"] == "i")
+    assert instants == [(0, 250.0, "kick NMI -> pCPU 1"), (0, 260.0, "request made vm0:vcpu1 bit 5"),
+                        (1, 310.0, "request handled vm0:vcpu1 bit 5")]
+    assert data["otherData"]["tsc_mhz"] == 1.0
+
+
+def test_timeline_max_events_and_missing_frequency(make_capture, tmp_path):
+    cap = make_capture([SIMPLE, TARGET])
+    r = run("timeline", cap, "-o", tmp_path / "t.json", "--max-events", "3")
+    assert r.exit_code == 0
+    assert "timeline cut at" in r.stderr and "3 of 10 events kept" in r.stderr
+    assert len([e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"] if e["ph"] != "M"]) == 3
+    real = make_capture([SIMPLE], tsc_khz=None)
+    r = run("timeline", real, "-o", tmp_path / "u.json")
+    assert r.exit_code == 1 and "pass --tsc-mhz" in error_line(r) and not (tmp_path / "u.json").exists()
+
+
+def test_progress_bar_only_on_a_terminal_and_after_a_delay():
+    quiet = DelayedProgress(100, "x", stream=io.StringIO(), show_after=0)
+    quiet(50)
+    quiet.close()
+    assert quiet.stream.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    late = DelayedProgress(100, "x", stream=Tty(), show_after=3600)
+    late(50)
+    late.close()
+    assert late._bar is None and late.stream.getvalue() == ""
+    shown = DelayedProgress(100, "scan", stream=Tty(), show_after=0)
+    shown(50)
+    shown(50)
+    shown.close()
+    assert "scan" in shown.stream.getvalue()
+
+
+def test_tsc_from_flag_when_capture_states_one_is_ignored_with_a_warning(make_capture):
+    cap = make_capture([SIMPLE])
+    r = run("analyze", cap, "--tsc-mhz", "3000")
+    assert r.exit_code == 0
+    assert "warning: %s: the capture states its TSC frequency (1000 kHz); --tsc-mhz 3000.0 ignored" % cap in r.stderr
+    assert "TSC Freq: 1 MHz" in r.stdout.splitlines()
+
+
+def test_python_dash_m_entry_point(make_capture):
+    import subprocess
+    import sys
+
+    cap = make_capture([SIMPLE])
+    out = subprocess.run([sys.executable, "-m", "acrn.trace", "analyze", str(cap), "--report", "irq"],
+                         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert out.returncode == 0, out.stderr
+    assert "0x000000f0\t1       \t" in out.stdout
