@@ -148,7 +148,7 @@ def demo(obj, scenarios, designs, as_json, out):
         if d not in registry.designs:
             _fail("--design: unknown design %r (known: %s)" % (d, ", ".join(_design_names(registry))))
     scenario_list = list(scenarios) or builtin_names()
-    design_list = list(designs) or _design_names(registry)
+    design_list = list(designs) or [name for name, d in registry.designs.items() if d.in_demo]
     demo_table(registry, scenario_list, design_list, as_json=as_json)
     if out is not None:
         from acrn.demo import full_demo

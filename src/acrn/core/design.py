@@ -33,6 +33,7 @@ class Design:
     # unchanged, are filtered out (the series' cover letter), or are virtualized (delivered as virtual NMIs)
     nmi_injection: str = "unchecked"  # ACRN_REQUEST_NMI: inject at once (2019), or wait until injectable
     idle: str = "pause"  # default_idle: PAUSE loop or HLT
+    in_demo: bool = True  # a row of `acrn-model demo` (intermediate porting steps are not)
 
     def __post_init__(self):
         for name, choices in (("handle_nmi", HANDLE_NMI_CHOICES), ("notification_nmi", NOTIFICATION_NMI_CHOICES),
@@ -49,6 +50,8 @@ class Design:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "in_demo":
+                continue
             if f.name in ("kick_mode", "sleep_mode"):
                 value = D.NOTIFY_MODES[value]
             out[f.name] = value

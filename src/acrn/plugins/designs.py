@@ -46,16 +46,19 @@ BUILTIN_DESIGNS = {d.name: d for d in (IPI, NMI_NAIVE, NMI_NOWINDOW, NMI, INIT, 
 # above is exactly that state.  ipi = before the series, nmi-naive = patch 1, nmi-nowindow = patches 1-2.
 NMI_WINDOW = Design(
     name="nmi-window",
+    in_demo=False,
     summary="patches 1-3 (a13909ced): + NMI-window exiting armed in handle_nmi; S5 of lapic-pt VMs still by INIT",
     kick_mode=D.SCHED_NOTIFY_NMI, sleep_mode=D.SCHED_NOTIFY_INIT, lapic_pt_nmi_exiting=True,
     handle_nmi="nmi-window", notification_nmi="lapic-pt", init_exit="no-retain", smp_call="ipi")
 NMI_S5 = Design(
     name="nmi-s5",
+    in_demo=False,
     summary="patches 1-4 (6d1f63aef): + S5 by NMI (notify_mode SCHED_NOTIFY_NMI); INIT exit handler still there",
     kick_mode=D.SCHED_NOTIFY_NMI, sleep_mode=D.SCHED_NOTIFY_NMI, lapic_pt_nmi_exiting=True,
     handle_nmi="nmi-window", notification_nmi="lapic-pt", init_exit="no-retain", smp_call="ipi")
 NMI_SERIES = Design(
     name="nmi-series",
+    in_demo=False,
     summary="patches 1-5 (5f9d1379b), the series as merged: + INIT notification removed (INIT exit -> #UD); "
             "none of the cover letter's to-dos",
     kick_mode=D.SCHED_NOTIFY_NMI, sleep_mode=D.SCHED_NOTIFY_NMI, lapic_pt_nmi_exiting=True,
