@@ -483,10 +483,7 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
     rep.text += ["latency report: %s" % capture.path, tsc.describe() + "; 1 us = %s cycles" % tsc.mhz_text,
                  "Percentiles are nearest-rank, in TSC cycles", ""]
     for f in lat.exit_stats.files:
-        c = f.stats.counters
-        if c[t.C_NEGATIVE_DURATION] or c[t.C_EXIT_WITHOUT_ENTER] or c[t.C_NONMONOTONIC]:
-            rep.warnings += [w for w in _vm_exit_warnings("pCPU %d (%s)" % (f.cpu, f.path), f.stats, False)
-                             if "enter" in w.lower() or "TSC" in w]
+        rep.warnings += _vm_exit_warnings("pCPU %d (%s)" % (f.cpu, f.path), f.stats, False)
     if not lat.exit_durations and not lat.kicks and not lat.requests:
         raise NothingToAnalyse("%s: nothing to analyse: no timed VM exits, kicks or requests" % capture.path,
                                rep.warnings)
