@@ -10,6 +10,19 @@ COMPILED = [
     "src/acrn/arch_x86/vmx.py",
     "src/acrn/arch_x86/pcpu.py",
     "src/acrn/engine/sim.py",
+    "src/acrn/engine/chooser.py",
+    "src/acrn/engine/guest.py",
+    "src/acrn/engine/observe.py",
+    "src/acrn/core/schedule.py",
+    "src/acrn/core/sched_noop.py",
+    "src/acrn/core/virq.py",
+    "src/acrn/core/vmexit.py",
+    "src/acrn/core/vcpu.py",
+    "src/acrn/core/hv_main.py",
+    "src/acrn/core/irq.py",
+    "src/acrn/core/notify.py",
+    "src/acrn/core/lapic.py",
+    "src/acrn/core/hv.py",
 ]
 
 setup(

@@ -75,11 +75,19 @@ def acrn_register_exit_handlers():
 
 @hookspec
 def acrn_register_nmi_sources():
-    """Setup time.  Return ``{name: source}``: NMI sources (objects with ``name`` and ``description``
-    strings), e.g. a PMU counter overflow or a watchdog on LINT1.
+    """Setup time.  Return ``{name: source}``: guest NMI sources a scenario enables per lapic-pt VM with
+    ``[[vm.nmi]] source = "NAME"`` (``every_us = [lo, hi]``, optional ``vcpus``, ``args``).  A source has
 
-    The engine has no NMI-source mechanism yet: sources are registered and listed, and a scenario will
-    enable them by name once the NMI-sources work lands; until then they do not raise NMIs."""
+    - ``name``, ``description``: strings;
+    - ``tag``: the ``acrn.arch_x86.consts.SRC_*`` bit its NMIs carry (the invariants tell a guest's own
+      NMIs from the hypervisor's kicks by it);
+    - ``install(run, vcpu, spec)``: called once per selected vCPU while the run is built (``spec``: the
+      scenario's ``acrn.scenarios.NmiSpec``): program what the guest would program at boot and schedule
+      the events (``run.sim.call_at``, intervals drawn with ``run.sim.chooser.latency``); each event calls
+      ``run.obs.guest_nmi_raised(vcpu, tag)`` and delivers what the hardware would deliver.
+
+    ``acrn.engine.nmi_sources`` has the built-in ones (PMU, thermal and LINT1 through their LVT entries,
+    a passthrough device's MSI, a guest's NMI IPI) to copy or subclass."""
 
 
 @hookspec

@@ -87,6 +87,16 @@ def smp_calls(rounds, seed):
         {"name": "guest", "pcpus": [1, 2], "work": [{"kind": "cpuid", "every_us": [100, 200]}]}], 3, seed=seed)
 
 
+def smp_calls_lapic_pt(rounds, seed):
+    """As ``smp_calls``, to the two pCPUs of a lapic-pt RTVM: IPI 0xF0 goes to the guest there, so only a
+    design that reaches lapic-pt pCPUs another way (a request bit + the vCPU's kick) completes the call."""
+    return _scenario("smp-call-pt", 50 + rounds * 45.0, [
+        {"name": "sos", "service": True, "pcpus": [0], "work": [
+            {"kind": "smp_call", "every_us": [30, 60], "args": ["rtvm"]}]},
+        {"name": "rtvm", "lapic_pt": True, "pcpus": [1, 2], "work": [
+            {"kind": "wrmsr", "every_us": [100, 200], "args": [0x6E0, 0]}]}], 3, seed=seed)
+
+
 SCENARIOS = {
     "cpuid": back_to_back("cpuid"),
     "ept": back_to_back("ept"),
@@ -94,6 +104,7 @@ SCENARIOS = {
     "ipi-kick": normal_kicks,
     "lapic-pt-kick": lapic_pt_kicks,
     "smp-call": smp_calls,
+    "smp-call-pt": smp_calls_lapic_pt,
 }
 
 
@@ -129,6 +140,9 @@ PATHS = (
          "kick arrived, or the kick forced no exit)", "lapic-pt-kick", kind="kick", other_reasons=True),
     Path("smp-call", "smp_call_function from the service VM to 2 running normal vCPUs (VMCALL round trip)",
          "smp-call", reasons=(C.VMX_EXIT_REASON_VMCALL,), vm="sos",
+         relabel=(("smp_call_func", "smp_call_func + waiting for the targets"),)),
+    Path("smp-call-pt", "smp_call_function from the service VM to 2 running lapic-pt vCPUs (VMCALL round trip)",
+         "smp-call-pt", reasons=(C.VMX_EXIT_REASON_VMCALL,), vm="sos",
          relabel=(("smp_call_func", "smp_call_func + waiting for the targets"),)),
     Path("irq-window", "interrupt-window exit", None,
          note="not reachable: the model's guests always run with RFLAGS.IF=1 and no STI shadow, and "
@@ -241,8 +255,10 @@ def _step_index(data, cpu, t, step):
 
 
 def exit_samples(data, path):
-    """Round trips of the exits with one of ``path.reasons``: VM exit -> the guest runs again."""
+    """Round trips of the exits with one of ``path.reasons``: VM exit -> the guest runs again.  Returns
+    (samples, number of such exits whose guest had not run again when the run ended)."""
     out = []
+    unfinished = 0
     for t, cpu, kind, fields in data.events:
         if kind != "vmexit" or fields[1] not in path.reasons:
             continue
@@ -252,7 +268,9 @@ def exit_samples(data, path):
         sample = _round_from(data, cpu, i, t) if i >= 0 else None
         if sample is not None:
             out.append(sample)
-    return out
+        else:
+            unfinished += 1
+    return out, unfinished
 
 
 def kick_samples(data):
@@ -343,10 +361,12 @@ def summarize(path, design, samples, data, cost, note=""):
                       data.wall_ns / max(1, data.exits), note, samples)
 
 
-def _no_sample_note(path, data):
+def _no_sample_note(path, data, unfinished=0):
     kicks = ", ".join("%s=%d" % kv for kv in sorted(data.kicks.items())) or "none"
     if path.kind == "kick":
         return "no request was handled through this exit (kicks sent: %s)" % kicks
+    if unfinished:
+        return "%d such exit(s), the guest never ran again before the end of the run" % unfinished
     return "no such exit in the run"
 
 
@@ -377,15 +397,17 @@ def microbench(design, registry=None, rounds=DEFAULT_ROUNDS, seed=DEFAULT_SEED, 
             results.append(summarize(p, design, [], None, cost, p.note))
             continue
         data = runs[p.scenario]
+        unfinished = 0
         if p.kind == "exit":
-            samples = exit_samples(data, p)
+            samples, unfinished = exit_samples(data, p)
         else:
             if p.scenario not in kick_cache:
                 kick_cache[p.scenario] = kick_samples(data)
             claimed = {r for q in PATHS if q.scenario == p.scenario and q.kind == "kick" for r in q.reasons}
             samples = [s for reason, s in kick_cache[p.scenario]
                        if (reason not in claimed if p.other_reasons else reason in p.reasons)]
-        results.append(summarize(p, design, samples, data, cost, "" if samples else _no_sample_note(p, data)))
+        results.append(summarize(p, design, samples, data, cost, "" if samples else
+                                 _no_sample_note(p, data, unfinished)))
     return results
 
 

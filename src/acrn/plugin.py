@@ -110,7 +110,7 @@ class RuntimeHooks:
             caller = getattr(pm.hook, hook_name)
             spec_args = tuple(caller.spec.argnames)
             prepared = []
-            for impl in reversed(caller.get_hookimpls()):  # registration order
+            for impl in caller.get_hookimpls():  # registration order (pluggy itself calls them LIFO)
                 prepared.append((impl.plugin_name, _positional(impl.function, tuple(impl.argnames), spec_args)))
             self.impls[hook_name] = prepared
         self.has = {h: bool(v) for h, v in self.impls.items()}
@@ -283,6 +283,31 @@ class GuardedScheduler:
         self._call("deinit_data", ctl, obj)
 
 
+class GuardedNmiSource:
+    """A plugin's NMI source: ``install`` raising becomes a PluginError naming the plugin; ``name``,
+    ``description``, ``tag`` and any other attribute are the source's own (``source`` is the object)."""
+
+    def __init__(self, plugin, registered_name, source):
+        self.plugin = plugin
+        self.registered_name = registered_name
+        self.source = source
+
+    def __getattr__(self, attr):
+        return getattr(self.source, attr)
+
+    def install(self, run, vcpu, spec):
+        try:
+            return self.source.install(run, vcpu, spec)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(self.plugin, "acrn_register_nmi_sources", "NMI source %r: install on %s: %s" % (
+                self.registered_name, vcpu.name, _describe(exc)), _now(run.hv)) from None
+
+    def __repr__(self):
+        return "<NMI source %s from %s>" % (self.registered_name, self.plugin)
+
+
 class SchedulerFactory:
     """What the registry keeps for a plugin's scheduler: ``factory(hv)`` builds the plugin's class and
     guards it (``cls`` is the plugin's class)."""
@@ -320,7 +345,7 @@ class Registry:
         for hook_name in SETUP_HOOKS:
             merged, owner = {}, {}
             hook = getattr(pm.hook, hook_name)
-            for impl in reversed(hook.get_hookimpls()):  # registration order
+            for impl in hook.get_hookimpls():  # registration order
                 try:
                     table = impl.function()
                 except Exception as exc:
@@ -347,7 +372,10 @@ class Registry:
             if not self.is_builtin(plugin):
                 handler = guard_exit_handler(plugin, reason, handler, is_generator)
             self.exit_handlers[reason] = (handler, step, bool(is_generator))
-        self.nmi_sources = tables["acrn_register_nmi_sources"]
+        self.nmi_sources = {}
+        for name, source in tables["acrn_register_nmi_sources"].items():
+            plugin = self.owners["acrn_register_nmi_sources"][name]
+            self.nmi_sources[name] = source if self.is_builtin(plugin) else GuardedNmiSource(plugin, name, source)
         self.guest_kinds = tables["acrn_register_workloads"]
         self.invariants = tables["acrn_register_invariants"]
         runtime = RuntimeHooks(pm)
@@ -390,8 +418,10 @@ class Registry:
                     and type(value[1]) is int and 0 <= value[1] < N_STEPS and isinstance(value[2], bool)):
                 bad("expected (handler(vcpu) -> int, cost step id 0..%d, is_generator), got %r" % (N_STEPS - 1, value))
         elif hook_name == "acrn_register_nmi_sources":
-            if not isinstance(getattr(value, "description", None), str):
-                bad("expected an object with a description string")
+            if not (isinstance(getattr(value, "description", None), str) and type(getattr(value, "tag", None)) is int
+                    and callable(getattr(value, "install", None))):
+                bad("expected an object with a description string, a tag (a consts.SRC_* bit) and "
+                    "install(run, vcpu, spec)")
         elif hook_name == "acrn_register_workloads":
             if not isinstance(key, str):
                 bad("workload kinds are names")

@@ -6,14 +6,12 @@ feed arbitrary register values: a decoder either refuses the value with InvalidE
 SDM makes it invalid - or returns fields that re-encode to the same value, minus the bits the format does
 not keep (read-only status bits, ignored or reserved-and-ignored bits).  Never another exception.
 
-Known decoder/encoder disagreements are excluded from the arbitrary-value properties with ``assume`` and
-pinned by the strict-xfail tests at the bottom (remove the matching ``assume`` when the bug is fixed).
+The tests at the bottom pin encoder/decoder disagreements found (and fixed) while writing these properties.
 """
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from acrn.arch_x86 import consts as C
 from acrn.arch_x86.lapic_hw import icr_decode, icr_encode, lvt_decode, lvt_encode
 from acrn.arch_x86.msi import msi_decode, msi_encode
 from acrn.arch_x86.vmx import intr_info_decode, intr_info_encode
@@ -167,7 +165,7 @@ def lvt_kept_mask(name, dm):
 @given(lvt_args())
 def test_lvt_round_trip(args):
     name, dm = args["name"], args["delivery_mode"]
-    value = lvt_encode(**{k: v for k, v in args.items()})
+    value = lvt_encode(**args)
     assert value & 0xFF == args["vector"]
     assert (value >> 8) & 7 == (0 if name in ("timer", "error") else dm)
     assert bool(value >> 16 & 1) == args["masked"]
@@ -182,17 +180,17 @@ def test_lvt_round_trip(args):
 @given(st.sampled_from(sorted(LVT_MODES)), ANY32)
 def test_lvt_decode_arbitrary(name, value):
     dm = 0 if name in ("timer", "error") else (value >> 8) & 7
-    # known bugs, pinned below: test_lvt_masked_reset_value_encodable / test_lvt_unmasked_illegal_vector_refused
-    # and test_lvt_lint_edge_only_mode_with_level_bit
-    assume(not (dm == 0 and (value & 0xFF) < 16))
-    assume(not (name in LINT and dm in EDGE_ONLY and value >> 15 & 1))
-    valid = dm in LVT_MODES[name] and not (name == "timer" and (value >> 17) & 3 == 3)
+    illegal_vector = dm == 0 and not value >> 16 & 1 and (value & 0xFF) < 16  # unmasked fixed, SDM 10.5.3
+    valid = dm in LVT_MODES[name] and not (name == "timer" and (value >> 17) & 3 == 3) and not illegal_vector
     if not valid:
         with pytest.raises(InvalidEncoding):
             lvt_decode(name, value)
         return
     decoded = lvt_decode(name, value)._asdict()
-    assert lvt_encode(**decoded) == value & lvt_kept_mask(name, dm)
+    expected = value & lvt_kept_mask(name, dm)
+    if name in LINT and dm in EDGE_ONLY:
+        expected &= ~(1 << 15)  # the trigger bit is ignored for NMI/SMI/INIT (always edge)
+    assert lvt_encode(**decoded) == expected
 
 
 # ================================================================================================
@@ -234,9 +232,8 @@ def test_intr_info_decode_arbitrary(field, value):
         d = intr_info_decode(value, field=field)
         assert (d.valid, d.vector, d.type) == (False, vector, t)
         return
-    # known bug, pinned below: test_intr_info_decode_refuses_what_encode_refuses
-    assume(not (t == 2 and vector != 2) and not (t == 3 and vector > 31))
-    if t not in INT_TYPES[field]:
+    refused = (t == 2 and vector != 2) or (t == 3 and vector > 31) or (t == 7 and vector != 0)
+    if t not in INT_TYPES[field] or refused:
         with pytest.raises(InvalidEncoding):
             intr_info_decode(value, field=field)
         return
@@ -248,32 +245,22 @@ def test_intr_info_decode_arbitrary(field, value):
 
 
 # ================================================================================================
-# Encoder/decoder disagreements found while writing the properties above (strict xfail = known bug)
+# Encoder/decoder disagreements found while writing the properties above (all fixed)
 # ================================================================================================
-LVT_RESET_BUG = ("lapic_hw.py lvt_encode/_check_fixed_vector: the SDM reset value of every LVT, 0x00010000 "
-                 "(masked, vector 0; 10.4.7.1), which LapicHw itself starts with and Linux writes as "
-                 "APIC_LVT_MASKED, cannot be encoded: the illegal-vector check (10.5.3) is applied to masked "
-                 "entries, which never deliver. lvt_decode accepts it, so decode->encode fails")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: " + LVT_RESET_BUG)
 @pytest.mark.parametrize("name", sorted(LVT_MODES))
 def test_lvt_masked_reset_value_encodable(name):
     assert lvt_encode(name, 0, masked=True) == 0x10000
     assert lvt_encode(**lvt_decode(name, 0x10000)._asdict()) == 0x10000
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: lapic_hw.py lvt_decode: accepts an unmasked fixed LVT with an illegal "
-                   "vector (0-15, SDM 10.5.3) that lvt_encode refuses; decode should refuse it too")
 @pytest.mark.parametrize("name", sorted(LVT_MODES))
 def test_lvt_unmasked_illegal_vector_refused(name):
     with pytest.raises(InvalidEncoding, match=r"(?i)illegal"):
         lvt_decode(name, 0x05)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: lapic_hw.py lvt_decode: for LINT0/LINT1 with SMI/NMI/INIT delivery it "
-                   "reports trigger_level=True from bit 15, which lvt_encode refuses ('always edge', SDM 10.5.1); "
-                   "the decoder should report edge (the CPU ignores the bit) or refuse the value")
 @pytest.mark.parametrize("name, value", [("lint0", 0x8400), ("lint1", 0x8400), ("lint0", 0x8500),
                                          ("lint1", 0x8200)])
 def test_lvt_lint_edge_only_mode_with_level_bit(name, value):
@@ -285,9 +272,6 @@ def test_lvt_lint_edge_only_mode_with_level_bit(name, value):
     assert lvt_encode(**decoded._asdict()) == value & ~(1 << 15)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: vmx.py intr_info_decode: a valid NMI with vector != 2 or a valid "
-                   "hardware exception with vector > 31 decodes without error, but intr_info_encode refuses both "
-                   "(SDM 26.2.1.3); decode should apply the same checks when the valid bit is set")
 @pytest.mark.parametrize("field, value", [("entry", 0x80000203), ("exit", 0x80000200), ("idt", 0x800002FF),
                                           ("entry", 0x80000320), ("exit", 0x800003FF), ("idt", 0x80000340)])
 def test_intr_info_decode_refuses_what_encode_refuses(field, value):

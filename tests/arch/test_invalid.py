@@ -9,9 +9,8 @@ from acrn.arch_x86.vmx import Vmcs, intr_info_decode, intr_info_encode
 from acrn.errors import AcrnModelError, InvalidEncoding
 
 
-def case(id_, fn, *args, match, bug=None, **kw):
-    marks = [pytest.mark.xfail(strict=True, reason="BUG: " + bug)] if bug else []
-    return pytest.param(fn, args, kw, match, id=id_, marks=marks)
+def case(id_, fn, *args, match, **kw):
+    return pytest.param(fn, args, kw, match, id=id_)
 
 
 def _lvt_write(name, value):
@@ -42,11 +41,8 @@ ICR_CASES = [
     case("icr-encode-shorthand-4", icr_encode, 0x40, 0, 0, shorthand=4, match="shorthand"),
     case("icr-encode-dest-2^32", icr_encode, 0x40, 0, 2**32, match="destination"),
     case("icr-encode-dest-negative", icr_encode, 0x40, 0, -1, match="destination"),
-    case("icr-decode-value-beyond-64-bits", icr_decode, (1 << 64) | 0x400, match="range",
-         bug="lapic_hw.py icr_decode: does not check that the value fits the 64-bit ICR; bits above 63 end up in "
-             "dest (here 2**32, not a 32-bit x2APIC ID), so decode->encode fails. Refuse 'value out of range'"),
-    case("icr-decode-negative-value", icr_decode, -(1 << 32) | 0x400, match="range",
-         bug="lapic_hw.py icr_decode: a negative value decodes to dest=-1; refuse values outside 0..2**64-1"),
+    case("icr-decode-value-beyond-64-bits", icr_decode, (1 << 64) | 0x400, match="range"),
+    case("icr-decode-negative-value", icr_decode, -(1 << 32) | 0x400, match="range"),
 ]
 
 MSI_CASES = [
@@ -117,28 +113,20 @@ INTR_CASES = [
     case("intr-encode-hw-exception-vector-32", intr_info_encode, 32, 3, match="above 31"),
     case("intr-encode-vector-256", intr_info_encode, 256, 0, match="out of range"),
     case("intr-encode-vector-negative", intr_info_encode, -1, 4, match="out of range"),
-    case("intr-encode-other-event-vector-1", intr_info_encode, 1, 7, field="entry", match="vector",
-         bug="vmx.py intr_info_encode: type 7 (other event) must have vector 0 (pending MTF; SDM 26.2.1.3), "
-             "any vector is accepted"),
+    case("intr-encode-other-event-vector-1", intr_info_encode, 1, 7, field="entry", match="vector"),
     # bit 12 (NMI unblocking due to IRET) exists only in the exit field (24.9.2)
     case("intr-encode-entry-bit12", intr_info_encode, 2, 2, nmi_unblocking=True, field="entry", match="bit 12"),
     case("intr-encode-idt-bit12", intr_info_encode, 2, 2, nmi_unblocking=True, field="idt", match="bit 12"),
     # unknown field names
     case("intr-encode-unknown-field", intr_info_encode, 0x30, 0, field="exits", match="unknown"),
-    case("intr-decode-unknown-field", intr_info_decode, 0x80000030, field="vectoring", match="unknown",
-         bug="vmx.py intr_info_decode: an unknown field name raises KeyError from _FIELD_TYPES[field]; it should "
-             "raise InvalidEncoding like intr_info_encode"),
+    case("intr-decode-unknown-field", intr_info_decode, 0x80000030, field="vectoring", match="unknown"),
 ]
 
 VMCS_CASES = [
     *[case("vmwrite-read-only-0x%04X" % f, Vmcs("v").write, f, 1, match="read-only")
       for f in (0x4400, 0x4402, 0x4404, 0x4406, 0x4408, 0x440A, 0x440C, 0x440E, 0x6400)],
-    case("vmread-unsupported-field", Vmcs("v").read, 0x1234, match="unsupported",
-         bug="vmx.py Vmcs.read: an unknown encoding raises KeyError from VMCS_FIELDS; it should raise "
-             "InvalidEncoding naming VM-instruction error 12 'unsupported VMCS component' (SDM 30.4)"),
-    case("vmwrite-unsupported-field", Vmcs("v").write, 0x1234, 0, match="unsupported",
-         bug="vmx.py Vmcs.write: an unknown encoding raises KeyError from VMCS_FIELDS; it should raise "
-             "InvalidEncoding naming VM-instruction error 12 'unsupported VMCS component' (SDM 30.4)"),
+    case("vmread-unsupported-field", Vmcs("v").read, 0x1234, match="unsupported"),
+    case("vmwrite-unsupported-field", Vmcs("v").write, 0x1234, 0, match="unsupported"),
 ]
 
 

@@ -10,8 +10,8 @@ own constants are checked against these numbers in the 1.10 tables.  The EV_* co
 
 At the bottom, ``COVERAGE`` maps every bullet of section 1 to the row ids that test it.
 
-Rows marked ``bug=`` are strict xfails for hardware-model bugs (see their reason).  Rows that move a vector
-through the LAPIC bitmaps are also strict xfails *when the model runs compiled* (COMPILED_BITMAP_BUG).
+Rows that move vectors >= 31 through the LAPIC bitmaps guard against a compiled-mode bug once found here
+(a C shift of a typed vector overflowed); they run in both modes.
 """
 import re
 
@@ -270,23 +270,10 @@ def run_script(cpu, steps):
             getattr(cpu, op)(*args)
 
 
-COMPILED_BITMAP_BUG = (
-    "lapic_hw.py LapicHw.accept_fixed/ack/eoi, compiled only: `1 << vector` with `vector: cython.int` is a C int "
-    "shift, wrong for vector >= 31 (vector 0x41 sets IRR bit 1; eoi of 0x92 clears bit 18), so every fixed "
-    "interrupt above 30 is lost or misfiled when the model runs compiled")
 
 
-def compiled_bitmap_bug():
-    """Mark for tests that move a vector >= 31 through LapicHw: they fail only when the model runs compiled."""
-    import acrn
-    return pytest.mark.xfail(acrn.compiled(), strict=True, reason="BUG: " + COMPILED_BITMAP_BUG)
-
-
-def row(id_, s, *steps, bug=None):
-    marks = [pytest.mark.xfail(strict=True, reason="BUG: " + bug)] if bug else []
-    if s.get("isr") or any(step[0] in ("post_fixed", "guest_eoi") for step in steps):
-        marks.append(compiled_bitmap_bug())
-    return pytest.param(s, list(steps), id=id_, marks=marks)
+def row(id_, s, *steps):
+    return pytest.param(s, list(steps), id=id_)
 
 
 NO_EXIT_YET = ("no_exit",)  # still in non-root, and exit_reason is what it was at the last entry
@@ -365,6 +352,8 @@ def test_1_1_nmi_root(s, steps):
 # ================================================================================================
 RULE_1_2 = [
     # NMI-exit=0, vNMI=0: guest IDT, normal blocking, guest IRET unblocks
+    row("P00-nmi-via-guest-IDT-clears-IF@6.12.1.3", setup(pin=P00, gif=True),
+        ENTER(), NMI(), STEP(P.EV_GUEST_NMI), CHECK(rflags=0x2)),
     row("P00-nmi-via-guest-IDT-IF0@24.6.1", setup(pin=P00, gif=False),
         ENTER(), NMI(SRC_B), STEP(P.EV_GUEST_NMI), NO_EXIT_YET,
         CHECK(nmi_blocked=True, nmi_latched=False, last_sources=SRC_B)),
@@ -405,6 +394,8 @@ RULE_1_2 = [
         ENTER(), NMI(), STEP(P.EV_VMEXIT), CHECK(reason=R_NMI)),
     row("P11-movss-holds-nmi@24.6.1", setup(pin=P11, intr=INTR_MOVSS),
         ENTER(), NMI(), STEP(P.EV_NONE), NO_EXIT_YET, RETIRE, STEP(P.EV_VMEXIT), CHECK(reason=R_NMI)),
+    row("P11-injected-nmi-clears-IF@6.12.1.3", setup(pin=P11, entry=NMI_INFO, gif=True),
+        ENTER(), CHECK(injected=NMI_INFO, rflags=0x2)),
     row("P11-injected-nmi-sets-virtual-blocking@26.5.1.1", setup(pin=P11, entry=NMI_INFO),
         ENTER(), CHECK(injected=NMI_INFO, bit3=True, nmi_blocked=False, entry=NMI_INFO & ~VALID),
         GIRET, CHECK(bit3=False)),
@@ -530,7 +521,9 @@ RULE_1_4 = [
     row("nmi-exit-wins-P11@25.2", setup(pin=P11, proc=PROC_IRQ_WIN, gif=True),
         NMI(), ENTER(), STEP(P.EV_VMEXIT), CHECK(reason=R_NMI, int_info=NMI_INFO)),
     row("guest-nmi-wins-P00@25.2", setup(pin=P00, proc=PROC_IRQ_WIN, gif=True),
-        NMI(), ENTER(), STEP(P.EV_GUEST_NMI), NO_EXIT_YET, STEP(P.EV_VMEXIT), CHECK(reason=R_IRQWIN)),
+        # the NMI handler runs with IF=0 (interrupt gate, 6.12.1.3): the window opens after its IRET
+        NMI(), ENTER(), STEP(P.EV_GUEST_NMI), NO_EXIT_YET, CHECK(rflags=0x2), STEP(P.EV_NONE), NO_EXIT_YET,
+        GIRET, STEP(P.EV_VMEXIT), CHECK(reason=R_IRQWIN)),
     row("blocked-nmi-does-not-win@25.2", setup(pin=P10, proc=PROC_IRQ_WIN, gif=True, intr=INTR_NMI),
         NMI(), ENTER(), STEP(P.EV_VMEXIT), CHECK(reason=R_IRQWIN, nmi_latched=True)),
     row("INIT-wins@6.9", setup(proc=PROC_IRQ_WIN, gif=True),
@@ -650,7 +643,7 @@ def test_1_5_ppr(tpr, isr, ppr):
 
 
 @pytest.mark.parametrize("vector", [
-    pytest.param(v, id="lapic-irr-isr-bit-0x%02X@10.8.4" % v, marks=[compiled_bitmap_bug()] if v >= 31 else [])
+    pytest.param(v, id="lapic-irr-isr-bit-0x%02X@10.8.4" % v, )
     for v in (0x10, 0x1E, 0x1F, 0x20, 0x41, 0x7F, 0x80, 0xF0, 0xFF)])
 def test_1_5_lapic_bitmaps(vector):
     """accept_fixed sets IRR bit `vector`, ack moves it to ISR, EOI clears it (SDM 10.8.4, 10.8.5)."""
@@ -667,10 +660,6 @@ def test_1_5_lapic_bitmaps(vector):
 # ================================================================================================
 # 1.6 INIT and SIPI (SDM 23.8, 25.2, 8.4)
 # ================================================================================================
-WAIT_SIPI_BUG = ("pcpu.py PCpu.root_step/root_has_event: in VMX root wait-for-SIPI (after VMXOFF or "
-                 "init_reset with INIT) NMIs must stay blocked (hw-semantics 1.2/1.6, SDM 25.2); root_step "
-                 "delivers a latched NMI and sets activity ACTIVE, root_has_event reports NMIs and fixed "
-                 "interrupts that root_step then refuses")
 RULE_1_6 = [
     row("init-latched-in-root@23.8", setup(host_if=True),
         INIT(SRC_B), ROOT(P.EV_NONE), CHECK(init_latched=True, has_event=False, activity=ACT_ACTIVE)),
@@ -729,14 +718,11 @@ RULE_1_6 = [
     row("guest-wait-for-SIPI-blocks-interrupts@25.2", setup(pin=LAPIC_PT, gif=True, act=ACT_SIPI),
         ENTER(), FIXED(0x41), STEP(P.EV_NONE), NO_EXIT_YET, CHECK(irr=(0x41,))),
     row("root-wait-for-SIPI-blocks-nmi-after-vmxoff@25.2", setup(),
-        INIT(), VMXOFF(True), NMI(), CHECK(has_event=False), ROOT(P.EV_NONE), CHECK(activity=ACT_SIPI),
-        bug=WAIT_SIPI_BUG),
+        INIT(), VMXOFF(True), NMI(), CHECK(has_event=False), ROOT(P.EV_NONE), CHECK(activity=ACT_SIPI)),
     row("root-wait-for-SIPI-blocks-nmi-after-init-reset@25.2", setup(),
-        VMXOFF(False), INIT(), INIT_RESET(True), NMI(), ROOT(P.EV_NONE), CHECK(activity=ACT_SIPI),
-        bug=WAIT_SIPI_BUG),
+        VMXOFF(False), INIT(), INIT_RESET(True), NMI(), ROOT(P.EV_NONE), CHECK(activity=ACT_SIPI)),
     row("root-wait-for-SIPI-no-interrupt-event@25.2", setup(host_if=True),
-        INIT(), VMXOFF(True), FIXED(0x41), CHECK(irr=(0x41,)), ROOT(P.EV_NONE), CHECK(has_event=False),
-        bug=WAIT_SIPI_BUG),
+        INIT(), VMXOFF(True), FIXED(0x41), CHECK(irr=(0x41,)), ROOT(P.EV_NONE), CHECK(has_event=False)),
 ]
 
 
@@ -748,12 +734,6 @@ def test_1_6_init_sipi(s, steps):
 # ================================================================================================
 # 1.10 VMCS event fields (behaviour on the pCPU)
 # ================================================================================================
-IDT_ERRCODE_BUG = ("pcpu.py PCpu.vmexit_during_delivery: copies the injected event into idt_vectoring_info but "
-                   "never copies entry_exc_errcode into idt_vectoring_errcode (0x440A) when bit 11 is set "
-                   "(SDM 27.2.3); the VMM's re-injection would lose the error code")
-ENTRY_CHECK_BUG = ("vmx.py check_vm_controls: the event-injection checks of SDM 26.2.1.3 miss 'hardware "
-                   "exception vector <= 31', 'other event (type 7) has vector 0' and 'reserved bits 30:12 "
-                   "are 0'; such an entry must fail with VMfailValid error 7")
 # Ways to leave non-root without instruction length; each must clear the entry valid bit and keep the old
 # exit_inst_len.  (name, setup, steps that lead from the guest to the exit, exit reason)
 NO_LENGTH_EXITS = [
@@ -801,7 +781,7 @@ RULE_1_10 = [
         ENTER(), DELIVERY_EXIT(R_EPT), CHECK(idt=0x80000B0D)),
     row("idt-vectoring-after-delivery-exit-hw-exception-errcode@27.2.3",
         setup(gif=True, entry=info(13, 3, errcode=True), entry_err=0x1234),
-        ENTER(), DELIVERY_EXIT(R_EPT), CHECK(idt=0x80000B0D, idt_err=0x1234), bug=IDT_ERRCODE_BUG),
+        ENTER(), DELIVERY_EXIT(R_EPT), CHECK(idt=0x80000B0D, idt_err=0x1234)),
     row("idt-vectoring-empty-without-injection@27.2.3", setup(),
         ENTER(), DELIVERY_EXIT(R_EPT), CHECK(idt=0)),
     # VM-entry outcomes and the exit-reason field
@@ -817,11 +797,11 @@ RULE_1_10 = [
     row("inject-nmi-vector3-vmfail-error7@26.2.1.3", setup(entry=info(3, 2)),
         ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False)),
     row("inject-hw-exception-vector32-vmfail-error7@26.2.1.3", setup(entry=info(32, 3)),
-        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False), bug=ENTRY_CHECK_BUG),
+        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False)),
     row("inject-other-event-vector1-vmfail-error7@26.2.1.3", setup(entry=info(1, 7)),
-        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False), bug=ENTRY_CHECK_BUG),
+        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False)),
     row("inject-reserved-bit12-vmfail-error7@26.2.1.3", setup(gif=True, entry=ext_info(0x30) | (1 << 12)),
-        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False), bug=ENTRY_CHECK_BUG),
+        ENTER(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_INVALID_CTL, nonroot=False)),
     row("vmlaunch-launched-vmcs-error4@30.4", setup(launched=True),
         LAUNCH(P.EV_ENTRY_VMFAIL), CHECK(instr_error=VMXERR_LAUNCH_NONCLEAR, nonroot=False)),
     row("vmresume-clear-vmcs-error5@30.4", setup(launched=False),
@@ -1138,7 +1118,7 @@ COVERAGE = {
     # 1.2
     "1.2 NMI-exit=0 vNMI=0: guest IDT, no exit, guest IRET unblocks": [
         "P00-nmi-via-guest-IDT-IF0@24.6.1", "P00-blocked-until-guest-iret-then-latched-taken@6.7.1",
-        "P00-exit-saves-bit3-from-blocking@27.3.4"],
+        "P00-exit-saves-bit3-from-blocking@27.3.4", "P00-nmi-via-guest-IDT-clears-IF@6.12.1.3"],
     "1.2 NMI-exit=0 vNMI=1: VM entry fails, error 7": [
         "P01-entry-vmfail-error7@26.2.1.1", "P01-vmlaunch-vmfail-error7-stays-clear@26.2.1.1"],
     "1.2 NMI-exit=1 vNMI=0: exit 0 info 0x80000202; bit3 = physical blocking held all stay; IRET no unblock": [
@@ -1148,7 +1128,7 @@ COVERAGE = {
     "injection, cleared by guest IRET, saved on exit": [
         "P11-every-nmi-exits@24.6.1", "P11-virtual-blocking-does-not-hold-physical-nmi@24.6.1",
         "P11-sti-does-not-hold-nmi@24.6.1", "P11-movss-holds-nmi@24.6.1",
-        "P11-injected-nmi-sets-virtual-blocking@26.5.1.1", "P11-bit3-at-entry-is-virtual-blocking@26.6.1",
+        "P11-injected-nmi-sets-virtual-blocking@26.5.1.1", "P11-injected-nmi-clears-IF@6.12.1.3", "P11-bit3-at-entry-is-virtual-blocking@26.6.1",
         "P11-virtual-blocking-saved-on-exit@27.3.4", "P11-guest-iret-leaves-physical-latch@25.3"],
     "1.2 wait-for-SIPI blocks NMIs; NMI exits wake HLT, saved activity stays HLT": [
         "P11-wait-for-SIPI-blocks-nmi@25.2", "P00-wait-for-SIPI-blocks-nmi@25.2",

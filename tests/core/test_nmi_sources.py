@@ -48,10 +48,13 @@ def test_a_long_guest_nmi_handler_delays_the_nmi_window_exit():
     """Virtual-NMI blocking holds the NMI-window exit off until the guest's IRET (SDM 25.3, 26.6.6)."""
     maxima = []
     for handler in (2000, 20000, 100000):
-        sc = load_scenario("pmu-nmi")
-        sc.cost = dict(sc.cost, guest_nmi_handler=handler)
-        maxima.append(Run(sc, "nmi-vnmi").execute().request_latency.max_us)
-    assert maxima[0] < 1.5 < maxima[1] < maxima[2]
+        worst = 0.0
+        for seed in (1, 2, 3, 4):  # the race window meets a guest NMI handler only now and then
+            sc = load_scenario("pmu-nmi")
+            sc.cost = dict(sc.cost, guest_nmi_handler=handler)
+            worst = max(worst, Run(sc, "nmi-vnmi", seed=seed).execute().request_latency.max_us)
+        maxima.append(worst)
+    assert maxima[0] < 2.0 < maxima[1] < maxima[2]
     assert maxima[2] > 10.0  # longer than the bound: the cost of delivering guest NMIs this way
 
 

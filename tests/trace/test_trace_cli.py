@@ -121,7 +121,7 @@ def test_timeline(make_capture, tmp_path):
     r = run("timeline", cap, "-o", out)
     assert r.exit_code == 0, r.output
     # 5 slices, the kick (an instant on the sender plus a flow start and end), 2 request instants
-    assert r.stdout == "%s: 10 events (5 slices, 1 kicks, 2 instants) from 2 pCPU files\n" % out
+    assert r.stdout == "%s: 10 events (5 slices, 1 kicks, 2 other instants) from 2 pCPU files\n" % out
     data = json.loads(out.read_text())
     events = data["traceEvents"]
     names = {(e["tid"], e["args"]["name"]) for e in events if e.get("name") == "thread_name"}

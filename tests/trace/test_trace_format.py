@@ -102,3 +102,10 @@ def test_markdown_table_lists_every_event():
     table = ev.table_markdown()
     for e in ev.EVENTS:
         assert "| 0x%X | %s |" % (e.id, e.name) in table
+
+
+def test_docs_event_table_is_generated_from_events_py():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "trace.md"
+    assert ev.table_markdown() in doc.read_text(), "regenerate the table in docs/trace.md from table_markdown()"

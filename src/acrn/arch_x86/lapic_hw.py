@@ -11,6 +11,10 @@ import cython
 from acrn.arch_x86 import consts as C
 from acrn.errors import InvalidEncoding
 
+# 1 << v for every vector, as Python ints: the bitmaps are 256 bits wide, wider than any C integer, so a
+# C shift of a typed vector would overflow in compiled mode
+_BIT = [1 << v for v in range(256)]
+
 Icr = collections.namedtuple(
     "Icr", "vector delivery_mode dest_mode_logical level_assert trigger_level shorthand dest")
 Lvt = collections.namedtuple(
@@ -51,6 +55,8 @@ def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=C
 
 def icr_decode(value):
     """Decode a 64-bit x2APIC ICR write; reserved bits or delivery modes raise InvalidEncoding."""
+    if not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+        raise InvalidEncoding("ICR value %r out of range (a 64-bit MSR)" % (value,))
     lo = value & 0xFFFFFFFF
     if lo & C.APIC_ICR_RESERVED_LO:
         raise InvalidEncoding("ICR value 0x%x sets reserved bits 0x%x (SDM 10.12.9)"
@@ -85,8 +91,8 @@ def lvt_encode(name, vector, delivery_mode=C.APIC_DM_FIXED, masked=False, timer_
     if delivery_mode not in allowed:
         raise InvalidEncoding("LVT %s: delivery mode %s not allowed (allowed: %s)" % (
             name, C.delivery_mode_name(delivery_mode), ", ".join(C.DELIVERY_MODES[m] for m in sorted(allowed))))
-    if delivery_mode == C.APIC_DM_FIXED:
-        _check_fixed_vector(vector, "LVT " + name)
+    if delivery_mode == C.APIC_DM_FIXED and not masked:
+        _check_fixed_vector(vector, "LVT " + name)  # a masked entry never delivers (reset value 0x10000)
     elif not 0 <= vector <= 0xFF:
         raise InvalidEncoding("LVT %s vector %r out of range 0-255" % (name, vector))
     value = vector
@@ -122,9 +128,14 @@ def lvt_decode(name, value):
     timer_mode = (value >> C.LVT_TIMER_MODE_SHIFT) & 0x3 if name == C.LVT_TIMER else 0
     if timer_mode == 3:
         raise InvalidEncoding("LVT timer value 0x%x has reserved timer mode 3" % value)
+    masked = bool(value & C.LVT_MASKED)
+    if dm == C.APIC_DM_FIXED and not masked and (value & 0xFF) < 16:
+        raise InvalidEncoding("LVT %s value 0x%x: vector 0x%x is illegal (vectors 0-15 are reserved)"
+                              % (name, value, value & 0xFF))
     lint = name in (C.LVT_LINT0, C.LVT_LINT1)
-    return Lvt(name=name, vector=value & 0xFF, delivery_mode=dm, masked=bool(value & C.LVT_MASKED),
-               timer_mode=timer_mode, trigger_level=lint and bool(value & C.LVT_TRIGGER_LEVEL),
+    edge_only = dm in (C.APIC_DM_NMI, C.APIC_DM_SMI, C.APIC_DM_INIT)  # SDM 10.5.1: the trigger bit is ignored
+    return Lvt(name=name, vector=value & 0xFF, delivery_mode=dm, masked=masked, timer_mode=timer_mode,
+               trigger_level=lint and not edge_only and bool(value & C.LVT_TRIGGER_LEVEL),
                polarity_low=lint and bool(value & C.LVT_POLARITY_LOW))
 
 
@@ -153,7 +164,7 @@ class LapicHw:
 
     def accept_fixed(self, vector: cython.int, source: cython.int):
         """A fixed interrupt arrives: set its IRR bit (repeats of a pending vector merge, SDM 10.8.4)."""
-        self.irr |= 1 << vector
+        self.irr |= _BIT[vector]
         self.irr_source[vector] = source
 
     def highest_deliverable(self) -> cython.int:
@@ -169,8 +180,8 @@ class LapicHw:
         """The CPU acknowledges the presented interrupt: IRR -> ISR (SDM 10.8.4).  Returns the vector."""
         vector: cython.int = self.highest_deliverable()
         if vector >= 0:
-            self.irr &= ~(1 << vector)
-            self.isr |= 1 << vector
+            self.irr &= ~_BIT[vector]
+            self.isr |= _BIT[vector]
         return vector
 
     def eoi(self) -> cython.int:
@@ -178,7 +189,7 @@ class LapicHw:
         if not self.isr:
             return -1
         vector: cython.int = self.isr.bit_length() - 1
-        self.isr &= ~(1 << vector)
+        self.isr &= ~_BIT[vector]
         return vector
 
     def write_lvt(self, name, value):

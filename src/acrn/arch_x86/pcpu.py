@@ -81,7 +81,10 @@ class PCpu:
 
     # ---- VMX root ---------------------------------------------------------------------------------
     def root_step(self) -> cython.int:
-        """Deliver what is deliverable in VMX root (host IDT).  INIT stays latched (SDM 23.8)."""
+        """Deliver what is deliverable in VMX root (host IDT).  INIT stays latched (SDM 23.8).  A CPU in
+        wait-for-SIPI takes nothing but a SIPI (SDM 8.4)."""
+        if self.activity == C.ACTIVITY_WAIT_FOR_SIPI:
+            return EV_NONE
         if self.nmi_latched and not self.nmi_blocked:
             # SDM 6.7.1: NMI ignores IF; delivery blocks further NMIs until the next IRET
             self.nmi_latched = False
@@ -102,6 +105,8 @@ class PCpu:
 
     def root_has_event(self) -> cython.bint:
         """Would root_step deliver something now (the idle loop's wake-up condition)?"""
+        if self.activity == C.ACTIVITY_WAIT_FOR_SIPI:
+            return False
         if self.nmi_latched and not self.nmi_blocked:
             return True
         return self.host_if and self.lapic.highest_deliverable() >= 0
@@ -228,6 +233,8 @@ class PCpu:
         injected = self.injected
         self._vmexit(reason, qual, -1, 0)
         self.vmcs.idt_vectoring_info = injected & ~C.VMX_INT_INFO_NMI_UNBLOCK_IRET
+        if injected & C.VMX_INT_INFO_ERR_CODE_VALID:
+            self.vmcs.idt_vectoring_errcode = self.vmcs.entry_exc_errcode  # SDM 27.2.3
         if (injected >> 8) & 0x7 == C.VMX_INT_TYPE_NMI and (self.vmcs.pin_ctls & C.VMX_PINBASED_CTLS_VIRT_NMI):
             self.vmcs.guest_interruptibility &= ~C.VMX_INTR_NMI_BLOCKING  # delivery did not complete
         return EV_VMEXIT

@@ -29,6 +29,8 @@ def intr_info_encode(vector, int_type, errcode_valid=False, nmi_unblocking=False
         raise InvalidEncoding("an NMI has vector 2, not %d (SDM 26.2.1.3)" % vector)
     if int_type == C.VMX_INT_TYPE_HW_EXP and vector > 31:
         raise InvalidEncoding("hardware exception vector %d above 31 (SDM 26.2.1.3)" % vector)
+    if int_type == C.VMX_INT_TYPE_OTHER and vector != 0:
+        raise InvalidEncoding("type 7 (other event) takes vector 0 (pending MTF), not %d (SDM 26.2.1.3)" % vector)
     if nmi_unblocking and field != "exit":
         raise InvalidEncoding("bit 12 (NMI unblocking due to IRET) exists only in exit interruption info")
     value = vector | (int_type << 8)
@@ -42,10 +44,21 @@ def intr_info_encode(vector, int_type, errcode_valid=False, nmi_unblocking=False
 
 
 def intr_info_decode(value, field="entry"):
-    """Decode an interruption-information field; reserved types raise InvalidEncoding."""
+    """Decode an interruption-information field; reserved types and the vectors the encoder refuses
+    raise InvalidEncoding (when the valid bit is set)."""
+    if field not in _FIELD_TYPES:
+        raise InvalidEncoding("interruption-info field %r unknown (entry, exit, idt)" % (field,))
     int_type = (value >> 8) & 0x7
-    if (value & C.VMX_INT_INFO_VALID) and int_type not in _FIELD_TYPES[field]:
-        raise InvalidEncoding("interruption info 0x%x has type %d, reserved in the %s field" % (value, int_type, field))
+    if value & C.VMX_INT_INFO_VALID:
+        vector = value & 0xFF
+        if int_type not in _FIELD_TYPES[field]:
+            raise InvalidEncoding("interruption info 0x%x has type %d, reserved in the %s field" % (value, int_type, field))
+        if int_type == C.VMX_INT_TYPE_NMI and vector != C.IDT_NMI:
+            raise InvalidEncoding("interruption info 0x%x: an NMI has vector 2, not %d" % (value, vector))
+        if int_type == C.VMX_INT_TYPE_HW_EXP and vector > 31:
+            raise InvalidEncoding("interruption info 0x%x: hardware exception vector %d above 31" % (value, vector))
+        if int_type == C.VMX_INT_TYPE_OTHER and vector != 0:
+            raise InvalidEncoding("interruption info 0x%x: type 7 takes vector 0, not %d" % (value, vector))
     return IntrInfo(vector=value & 0xFF, type=int_type, errcode_valid=bool(value & C.VMX_INT_INFO_ERR_CODE_VALID),
                     nmi_unblocking=field == "exit" and bool(value & C.VMX_INT_INFO_NMI_UNBLOCK_IRET),
                     valid=bool(value & C.VMX_INT_INFO_VALID))
@@ -86,12 +99,18 @@ class Vmcs:
 
     def read(self, field):
         """VMREAD by field encoding (cold path: tests and ported code)."""
+        if field not in C.VMCS_FIELDS:
+            raise InvalidEncoding("VMREAD of unsupported VMCS component 0x%x (VM-instruction error %d)"
+                                  % (field, C.VMXERR_UNSUPPORTED_COMPONENT))
         return getattr(self, C.VMCS_FIELDS[field])
 
     def write(self, field, value):
         """VMWRITE by field encoding.  Exit-information fields are read-only (SDM 24.9)."""
         if 0x4400 <= field <= 0x440E or field == C.VMX_EXIT_QUALIFICATION:
             raise InvalidEncoding("VMWRITE to read-only VMCS field 0x%x (%s)" % (field, C.VMCS_FIELDS.get(field)))
+        if field not in C.VMCS_FIELDS:
+            raise InvalidEncoding("VMWRITE to unsupported VMCS component 0x%x (VM-instruction error %d)"
+                                  % (field, C.VMXERR_UNSUPPORTED_COMPONENT))
         setattr(self, C.VMCS_FIELDS[field], value)
 
 
@@ -104,9 +123,17 @@ def check_vm_controls(vmcs: Vmcs) -> cython.int:
         return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD  # NMI-window exiting needs virtual NMIs
     info = vmcs.entry_int_info
     if info & C.VMX_INT_INFO_VALID:
+        # SDM 26.2.1.3 event-injection checks
         t: cython.int = (info >> 8) & 0x7
-        if t == 1 or (t == C.VMX_INT_TYPE_NMI and (info & 0xFF) != C.IDT_NMI):
-            return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD  # SDM 26.2.1.3 event-injection checks
+        vector: cython.int = info & 0xFF
+        if t == 1 or (t == C.VMX_INT_TYPE_NMI and vector != C.IDT_NMI):
+            return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD
+        if t == C.VMX_INT_TYPE_HW_EXP and vector > 31:
+            return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD
+        if t == C.VMX_INT_TYPE_OTHER and vector != 0:
+            return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD
+        if info & 0x7FFFF000:
+            return C.VMXERR_ENTRY_INVALID_CONTROL_FIELD  # bits 30:12 are reserved
     return 0
 
 

@@ -35,6 +35,8 @@ def handle_nmi(hv, pcpu_id):
     from acrn.core.virq import vcpu_make_request
 
     mode = hv.design.handle_nmi
+    if mode == "none" or mode == "nmi-window":
+        hv.obs.nmi_consumed(pcpu_id, hv.hw[pcpu_id].last_sources, "in root")  # model: whose NMI this was
     if mode == "nmi-window":
         exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", C.VMX_PROCBASED_CTLS_NMI_WINEXIT)
         hv.obs.nmi_window_armed(pcpu_id)

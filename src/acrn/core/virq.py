@@ -55,6 +55,7 @@ def vcpu_queue_exception(vcpu, vector, err_code):
     vcpu.arch.exception_error = err_code if vector in _ERROR_CODE_VECTORS else 0
     if vector == C.IDT_NMI:
         if is_notification_nmi(vcpu.vm):
+            vcpu.hv.obs.nmi_consumed(vcpu.pcpu_id, vcpu.exit_nmi_sources, "as a kick")  # model: whose NMI
             return 0  # the series: a notification NMI is not re-injected
         vcpu.nmi_sources |= vcpu.exit_nmi_sources  # model attribution: this NMI goes to the guest
     vcpu_make_request(vcpu, D.ACRN_REQUEST_EXCP)

@@ -43,6 +43,7 @@ class Observer:
         self.offline = []
         self.nmi_raised = []  # Record(kind="guest-nmi-raised", data=(vcpu name, source tag))
         self.filtered = {}  # source tag -> NMIs a filter removed
+        self.nmi_dropped = []  # Record(kind="guest-nmi-dropped", data=(source tags, where))
         self.hooks = None  # set by the run when a plugin implements a run-time observer
 
     # -- requests --------------------------------------------------------------------------------
@@ -110,6 +111,13 @@ class Observer:
     def guest_nmi_raised(self, vcpu, source):
         """A guest-owned source raised an NMI meant for ``vcpu``."""
         self.nmi_raised.append(Record(self.sim.now, vcpu.pcpu_id, "guest-nmi-raised", (vcpu.name, source)))
+
+    def nmi_consumed(self, pcpu_id, sources, where):
+        """The hypervisor consumed an NMI without passing it on (taken as a kick, ignored in root).  When it
+        carried a guest source's NMI (model tags), that guest NMI is lost."""
+        guest = sources & C.SRC_GUEST_OWNED
+        if guest:
+            self.nmi_dropped.append(Record(self.sim.now, pcpu_id, "guest-nmi-dropped", (guest, where)))
 
     def nmi_filtered(self, source):
         """A filter removed (or refused to set up) a guest NMI source."""

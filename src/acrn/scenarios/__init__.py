@@ -14,7 +14,7 @@ from acrn.errors import ScenarioError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-DEFAULT_BOUNDS = {"request_latency_us": 10.0, "shutdown_us": 1000.0, "smp_call_us": 50.0, "guest_nmi_us": 50.0}
+DEFAULT_BOUNDS = {"request_latency_us": 10.0, "shutdown_us": 1000.0, "smp_call_us": 50.0, "guest_nmi_us": 1000.0}
 TOP_KEYS = {"name", "description", "duration_us", "seed", "tsc_mhz", "pcpus", "scheduler", "bounds", "cost", "vm",
             "expect"}
 VM_KEYS = {"name", "pcpus", "lapic_pt", "service", "work", "weights", "nmi"}

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from acrn.trace.backend import BACKENDS, NUMBA_MIN_RECORDS
+from acrn.trace.format import RECORD_SIZE, is_cpu_file_name
 
 REPORT_CHOICES = ("vm_exit", "irq", "cpu_usage", "latency")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -40,11 +41,11 @@ def _estimate_records(path: Path) -> int:
     """Records in a capture, from file sizes alone (no numpy: decides whether to start loading numba)."""
     try:
         if path.is_file():
-            return path.stat().st_size // 32
+            return path.stat().st_size // RECORD_SIZE
         total = 0
         for entry in os.scandir(path):
-            if entry.is_file() and entry.name.isdigit():
-                total += entry.stat().st_size // 32
+            if entry.is_file() and is_cpu_file_name(entry.name):
+                total += entry.stat().st_size // RECORD_SIZE
             elif entry.is_dir():
                 total = max(total, _estimate_records(Path(entry.path)))
         return total
@@ -108,7 +109,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
             for w in warnings + err.warnings:
                 _warn(w)
             raise click.ClickException(str(err)) from None
-        except ValueError as err:  # no TSC frequency
+        except reports.TscUnknown as err:
             raise click.ClickException(str(err)) from None
     rep.warnings = warnings + rep.warnings
     return rep
@@ -213,17 +214,20 @@ def timeline(capture, output, tsc_mhz, max_events):
     warnings: list = []
     try:
         tsc = reports.resolve_tsc(cap.path, analysis.find_tsc_khz(cap), tsc_mhz, warnings)
-    except ValueError as err:
+    except reports.TscUnknown as err:
         raise click.ClickException(str(err)) from None
+    from acrn.trace.progress import DelayedProgress
+
     try:
-        summary = write_timeline(cap, tsc, output, max_events=max_events)
+        with DelayedProgress(min(cap.n_records, max_events), "timeline %s" % cap.path.name) as progress:
+            summary = write_timeline(cap, tsc, output, max_events=max_events, progress=progress)
     except OSError as err:
         raise click.ClickException("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None
     for w in cap.warnings + warnings + summary.warnings:
         _warn(w)
     if summary.events == 0:
         raise click.ClickException("%s: nothing to put on a timeline: no records" % cap.path)
-    click.echo("%s: %d events (%d slices, %d kicks, %d instants) from %d pCPU files"
+    click.echo("%s: %d events (%d slices, %d kicks, %d other instants) from %d pCPU files"
                % (output, summary.events, summary.slices, summary.flows, summary.instants, len(cap.files)))
     _fast_exit_hint()
 

@@ -196,10 +196,11 @@ EVENTS: tuple = (
            "first record of every pCPU file."),
     _model(KICK_SENT, "KICK_SENT", PAYLOAD_4I, ("target_pcpu", "mode", "vector", ""),
            "A pCPU kicked another (kick_thread / send_single_ipi|nmi|init): a = target pCPU, b = mode "
-           "(0 IPI, 1 NMI, 2 INIT: acrn.core.defs SCHED_NOTIFY_*), c = vector (IPI) or 0.  Recorded on the sender's pCPU."),
+           "(0 IPI, 1 NMI, 2 INIT: acrn.core.defs SCHED_NOTIFY_*), c = vector (IPI) or 0.  Recorded on "
+           "the sender's pCPU."),
     _model(REQUEST_MADE, "REQUEST_MADE", PAYLOAD_4I, ("vm_id", "vcpu_id", "request_bit", ""),
-           "vcpu_make_request(): a = VM id, b = vCPU id, c = ACRN_REQUEST_* bit (acrn.core.defs).  Recorded on the "
-           "requesting pCPU."),
+           "vcpu_make_request(): a = VM id, b = vCPU id, c = ACRN_REQUEST_* bit (acrn.core.defs).  "
+           "Recorded on the requesting pCPU."),
     _model(REQUEST_HANDLED, "REQUEST_HANDLED", PAYLOAD_4I, ("vm_id", "vcpu_id", "request_bit", ""),
            "acrn_handle_pending_request() consumed a request: a = VM id, b = vCPU id, c = bit."),
     _model(NMI_LATCHED, "NMI_LATCHED", PAYLOAD_4I, ("pcpu", "source", "", ""),

@@ -19,13 +19,24 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 RECORD_SIZE = 32
-#: One record.  ``id`` is the whole second word, as acrntrace.h's ``trace_ev_t`` names it: mask it with
-#: :data:`ID_MASK` for the event id.  ``e``/``f`` are the payload as two u64 (TRACE_2L's names).
-RECORD_DTYPE = np.dtype([("tsc", "<u8"), ("id", "<u8"), ("e", "<u8"), ("f", "<u8")])
-assert RECORD_DTYPE.itemsize == RECORD_SIZE
+#: RECORD_FIELDS / RECORD_DTYPE: one record.  ``id`` is the whole second word, as acrntrace.h's
+#: ``trace_ev_t`` names it: mask it with :data:`ID_MASK` for the event id.  ``e``/``f`` are the payload as
+#: two u64 (TRACE_2L's names).  RECORD_DTYPE (numpy) is built on first use, so that this module can be
+#: imported without numpy (the CLI decides things from file sizes before loading numpy).
+RECORD_FIELDS = (("tsc", "<u8"), ("id", "<u8"), ("e", "<u8"), ("f", "<u8"))
+
+
+def __getattr__(name):
+    if name == "RECORD_DTYPE":
+        import numpy as np
+
+        dtype = np.dtype(list(RECORD_FIELDS))
+        assert dtype.itemsize == RECORD_SIZE
+        globals()["RECORD_DTYPE"] = dtype
+        return dtype
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
 
 ID_BITS = 48
 ID_MASK = (1 << ID_BITS) - 1
@@ -50,12 +61,14 @@ def pack_id(event_id: int, n_data: int, cpu: int) -> int:
     return event_id | (n_data << N_DATA_SHIFT) | (cpu << CPU_SHIFT)
 
 
-def words(records: np.ndarray) -> np.ndarray:
+def words(records):
     """View records (RECORD_DTYPE) as an ``(n, 4)`` int64 array: tsc, id word, e, f.
 
     The analyses use this view: one C-contiguous array, TSC arithmetic in int64 (a TSC reaches 2**63 only
     after decades of uptime, so a value above it is corruption and shows up as non-monotonic time).
     """
+    import numpy as np
+
     return records.view(np.int64).reshape(-1, 4)
 
 

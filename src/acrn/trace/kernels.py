@@ -34,6 +34,26 @@ _CTX_IDLE, _CTX_UNKNOWN = t.CTX_IDLE, t.CTX_UNKNOWN
 _CH_V, _CH_M, _CH_COLON, _CH_0, _CH_9 = t.CH_V, t.CH_M, t.CH_COLON, t.CH_0, t.CH_9
 _IDLE_NAME = t.IDLE_NAME
 _SCHED_VMS, _SCHED_IDLE, _SCHED_UNKNOWN = t.SCHED_VMS, t.SCHED_IDLE, t.SCHED_UNKNOWN
+# Counter and state slots (numba freezes these module globals into the compiled code)
+_C_EXIT_WITHOUT_ENTER = t.C_EXIT_WITHOUT_ENTER
+_C_ENTER_WITHOUT_EXIT = t.C_ENTER_WITHOUT_EXIT
+_C_ENTER_BEFORE_FIRST_EXIT = t.C_ENTER_BEFORE_FIRST_EXIT
+_C_NEGATIVE_DURATION = t.C_NEGATIVE_DURATION
+_C_NONMONOTONIC = t.C_NONMONOTONIC
+_C_UNKNOWN_IDS = t.C_UNKNOWN_IDS
+_C_FIRST_UNKNOWN_ID = t.C_FIRST_UNKNOWN_ID
+_C_COMPAT_UNATTR_ENTERS = t.C_COMPAT_UNATTRIBUTED_ENTERS
+_C_COMPAT_UNATTR_CYCLES = t.C_COMPAT_UNATTRIBUTED_CYCLES
+_C_TSC_KHZ = t.C_TSC_KHZ
+_C_NEGATIVE_GUEST = t.C_NEGATIVE_GUEST
+_C_HANDLER_BEFORE_FIRST_EXIT = t.C_HANDLER_BEFORE_FIRST_EXIT
+_S_PREV_TSC, _S_HAVE_PREV, _S_LAST_KIND, _S_LAST_TSC = t.S_PREV_TSC, t.S_HAVE_PREV, t.S_LAST_KIND, t.S_LAST_TSC
+_S_LAST_REASON, _S_LAST_CTX, _S_CTX, _S_STARTED = t.S_LAST_REASON, t.S_LAST_CTX, t.S_CTX, t.S_STARTED
+_S_BEGIN, _S_END = t.S_BEGIN, t.S_END
+_S_COMPAT_SLOT, _S_COMPAT_EXIT_TSC = t.S_COMPAT_SLOT, t.S_COMPAT_EXIT_TSC
+_SC_ITEMS, _SC_SCHED, _SC_BEGIN, _SC_END = t.SC_ITEMS, t.SC_SCHED, t.SC_BEGIN, t.SC_END
+_SC_AMBIGUOUS, _SC_CHAIN_BREAKS = t.SC_AMBIGUOUS, t.SC_CHAIN_BREAKS
+_SC_ZERO_TSC, _SC_BAD_NAMES = t.SC_ZERO_TSC, t.SC_BAD_NAMES
 
 
 @njit(cache=True, nogil=True)
@@ -83,24 +103,24 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
     returns how many exit durations it wrote into ``durations``/``dur_reasons`` (when ``want_durations``).
     """
     n = w.shape[0]
-    prev_tsc = st[0]
-    have_prev = st[1] != 0
-    last_kind = st[2]
-    last_tsc = st[3]
-    last_reason = st[4]
-    last_ctx = st[5]
-    ctx = st[6]
-    started = st[7] != 0
-    begin = st[8]
-    end = st[9]
-    c_slot = st[10]
-    c_exit_tsc = st[11]
+    prev_tsc = st[_S_PREV_TSC]
+    have_prev = st[_S_HAVE_PREV] != 0
+    last_kind = st[_S_LAST_KIND]
+    last_tsc = st[_S_LAST_TSC]
+    last_reason = st[_S_LAST_REASON]
+    last_ctx = st[_S_LAST_CTX]
+    ctx = st[_S_CTX]
+    started = st[_S_STARTED] != 0
+    begin = st[_S_BEGIN]
+    end = st[_S_END]
+    c_slot = st[_S_COMPAT_SLOT]
+    c_exit_tsc = st[_S_COMPAT_EXIT_TSC]
     nd = 0
     for i in range(n):
         tsc = w[i, 0]
         eid = w[i, 1] & _ID_MASK
         if have_prev and tsc < prev_tsc:
-            counters[4] += 1  # C_NONMONOTONIC
+            counters[_C_NONMONOTONIC] += 1
         prev_tsc = tsc
         have_prev = True
         if eid == _VM_EXIT:
@@ -108,13 +128,13 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
             exits[reason] += 1
             ctx_exits[ctx] += 1
             if last_kind == _KIND_EXIT:
-                counters[0] += 1  # C_EXIT_WITHOUT_ENTER
+                counters[_C_EXIT_WITHOUT_ENTER] += 1
             elif last_kind == _KIND_ENTER:
                 d = tsc - last_tsc
                 if d >= 0:
                     ctx_guest_cycles[last_ctx] += d
                 else:
-                    counters[10] += 1  # C_NEGATIVE_GUEST
+                    counters[_C_NEGATIVE_GUEST] += 1
             last_kind = _KIND_EXIT
             last_tsc = tsc
             last_reason = reason
@@ -129,8 +149,8 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                 if c_slot >= 0:
                     compat_cycles[c_slot] += tsc - c_exit_tsc
                 else:
-                    counters[7] += 1  # C_COMPAT_UNATTRIBUTED_ENTERS
-                    counters[8] += tsc - c_exit_tsc
+                    counters[_C_COMPAT_UNATTR_ENTERS] += 1
+                    counters[_C_COMPAT_UNATTR_CYCLES] += tsc - c_exit_tsc
                 if last_kind == _KIND_EXIT:
                     d = tsc - last_tsc
                     if d >= 0:
@@ -142,11 +162,11 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                             dur_reasons[nd] = last_reason
                             nd += 1
                     else:
-                        counters[3] += 1  # C_NEGATIVE_DURATION
+                        counters[_C_NEGATIVE_DURATION] += 1
                 else:
-                    counters[1] += 1  # C_ENTER_WITHOUT_EXIT
+                    counters[_C_ENTER_WITHOUT_EXIT] += 1
             else:
-                counters[2] += 1  # C_ENTER_BEFORE_FIRST_EXIT
+                counters[_C_ENTER_BEFORE_FIRST_EXIT] += 1
             last_kind = _KIND_ENTER
             last_tsc = tsc
             last_reason = 0
@@ -155,9 +175,9 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
             if eid == _SCHED_NEXT:
                 ctx = _sched_ctx(w[i, 2])
             elif not known_small[eid]:
-                counters[5] += 1
-                if counters[6] < 0:
-                    counters[6] = eid
+                counters[_C_UNKNOWN_IDS] += 1
+                if counters[_C_FIRST_UNKNOWN_ID] < 0:
+                    counters[_C_FIRST_UNKNOWN_ID] = eid
         elif _HANDLER_FIRST <= eid <= _HANDLER_LAST:
             slot = handler_slot[eid - _HANDLER_FIRST]
             if slot >= 0:
@@ -165,31 +185,31 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                     compat_events[slot] += 1
                     c_slot = slot
                 else:
-                    counters[11] += 1  # C_HANDLER_BEFORE_FIRST_EXIT
+                    counters[_C_HANDLER_BEFORE_FIRST_EXIT] += 1
             else:
-                counters[5] += 1
-                if counters[6] < 0:
-                    counters[6] = eid
+                counters[_C_UNKNOWN_IDS] += 1
+                if counters[_C_FIRST_UNKNOWN_ID] < 0:
+                    counters[_C_FIRST_UNKNOWN_ID] = eid
         elif eid == _VCPU_RUN:
             ctx = _vcpu_ctx(w[i, 2])
         elif eid == _TSC_FREQ:
-            counters[9] = w[i, 2]
+            counters[_C_TSC_KHZ] = w[i, 2]
         elif not (_MODEL_FIRST <= eid <= _MODEL_LAST):
-            counters[5] += 1
-            if counters[6] < 0:
-                counters[6] = eid
-    st[0] = prev_tsc
-    st[1] = 1 if have_prev else 0
-    st[2] = last_kind
-    st[3] = last_tsc
-    st[4] = last_reason
-    st[5] = last_ctx
-    st[6] = ctx
-    st[7] = 1 if started else 0
-    st[8] = begin
-    st[9] = end
-    st[10] = c_slot
-    st[11] = c_exit_tsc
+            counters[_C_UNKNOWN_IDS] += 1
+            if counters[_C_FIRST_UNKNOWN_ID] < 0:
+                counters[_C_FIRST_UNKNOWN_ID] = eid
+    st[_S_PREV_TSC] = prev_tsc
+    st[_S_HAVE_PREV] = 1 if have_prev else 0
+    st[_S_LAST_KIND] = last_kind
+    st[_S_LAST_TSC] = last_tsc
+    st[_S_LAST_REASON] = last_reason
+    st[_S_LAST_CTX] = last_ctx
+    st[_S_CTX] = ctx
+    st[_S_STARTED] = 1 if started else 0
+    st[_S_BEGIN] = begin
+    st[_S_END] = end
+    st[_S_COMPAT_SLOT] = c_slot
+    st[_S_COMPAT_EXIT_TSC] = c_exit_tsc
     return nd
 
 
@@ -213,7 +233,7 @@ def sched_scan(w, compat, slot_time, sc):
     for i in range(n):
         tsc = w[i, 0]
         if tsc == 0:
-            sc[6] += 1  # SC_ZERO_TSC
+            sc[_SC_ZERO_TSC] += 1
             if compat:
                 stopped = True
                 items = i + 1
@@ -232,29 +252,29 @@ def sched_scan(w, compat, slot_time, sc):
                 prev = _SCHED_IDLE
             elif prev < 0:
                 prev = _SCHED_UNKNOWN
-                sc[7] += 1
+                sc[_SC_BAD_NAMES] += 1
             if nxt == -1:
                 nxt = _SCHED_IDLE
             elif nxt < 0:
                 nxt = _SCHED_UNKNOWN
-                sc[7] += 1
+                sc[_SC_BAD_NAMES] += 1
             if nsched == 0 or prev == next_last:
                 slot_time[prev] += tsc - last_sched
             else:
-                sc[4] += tsc - last_sched  # SC_AMBIGUOUS
-                sc[5] += 1  # SC_CHAIN_BREAKS
+                sc[_SC_AMBIGUOUS] += tsc - last_sched
+                sc[_SC_CHAIN_BREAKS] += 1
             last_sched = tsc
             next_last = nxt
             nsched += 1
     if nsched > 0:
         slot_time[next_last] += end - last_sched
     if compat:
-        sc[0] = items if stopped else n + 1
+        sc[_SC_ITEMS] = items if stopped else n + 1
     else:
-        sc[0] = n
-    sc[1] = nsched
-    sc[2] = begin
-    sc[3] = end
+        sc[_SC_ITEMS] = n
+    sc[_SC_SCHED] = nsched
+    sc[_SC_BEGIN] = begin
+    sc[_SC_END] = end
 
 
 def prepare(w: np.ndarray) -> np.ndarray:

@@ -57,7 +57,7 @@ def _shifted(first, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _last_before(positions: np.ndarray, values: np.ndarray, at: np.ndarray, initial) -> np.ndarray:
+def last_before(positions: np.ndarray, values: np.ndarray, at: np.ndarray, initial) -> np.ndarray:
     """For each position in ``at``: the value of the last entry of ``positions`` strictly before it, or
     ``initial`` when there is none.  ``positions`` ascending."""
     if len(positions) == 0:
@@ -120,7 +120,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     kx = is_exit[pos]
     ke = ~kx
     ts = tsc[pos]
-    ctx = _last_before(ctx_pos, ctx_val, pos, st[t.S_CTX])
+    ctx = last_before(ctx_pos, ctx_val, pos, st[t.S_CTX])
     reason = np.zeros(m, _I64)
     reason[kx] = w[pos[kx], fmt.COL_E] & t.REASON_MASK
     kind = np.where(kx, t.KIND_EXIT, t.KIND_ENTER).astype(_I64)
@@ -180,7 +180,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
         c[t.C_HANDLER_BEFORE_FIRST_EXIT] += np.count_nonzero(~keep)
         h_pos, h_slot = h_pos[keep], h_slot[keep]
     stats.compat_events += np.bincount(h_slot, minlength=t.N_COMPAT)
-    e_slot = _last_before(h_pos, h_slot, pos[enter_idx], st[t.S_COMPAT_SLOT])
+    e_slot = last_before(h_pos, h_slot, pos[enter_idx], st[t.S_COMPAT_SLOT])
     dc = ts[enter_idx] - exit_tsc
     att = e_slot >= 0
     np.add.at(stats.compat_cycles, e_slot[att], dc[att])

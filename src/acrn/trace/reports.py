@@ -64,8 +64,12 @@ class Tsc:
         return "TSC frequency: %s MHz (%s)" % (self.mhz_text, where)
 
 
+class TscUnknown(ValueError):
+    """Neither the capture nor the command line gives the TSC frequency."""
+
+
 def resolve_tsc(path, seen_khz, tsc_mhz, warnings: list) -> Tsc:
-    """The capture's MODEL_TSC_FREQ if present, else ``tsc_mhz``; raises ValueError if neither."""
+    """The capture's MODEL_TSC_FREQ if present, else ``tsc_mhz``; raises TscUnknown if neither."""
     seen = sorted(set(seen_khz))
     if seen:
         if len(seen) > 1:
@@ -76,10 +80,10 @@ def resolve_tsc(path, seen_khz, tsc_mhz, warnings: list) -> Tsc:
                             % (path, seen_khz[0], tsc_mhz))
         return Tsc(float(seen_khz[0]), "MODEL_TSC_FREQ")
     if tsc_mhz is None:
-        raise ValueError("%s: no MODEL_TSC_FREQ record, so the TSC frequency is unknown: pass --tsc-mhz "
+        raise TscUnknown("%s: no MODEL_TSC_FREQ record, so the TSC frequency is unknown: pass --tsc-mhz "
                          "(ACRN's boot log prints it: calibrate_tsc, tsc_hz=...)" % path)
     if not tsc_mhz > 0:
-        raise ValueError("--tsc-mhz must be positive, not %s" % tsc_mhz)
+        raise TscUnknown("--tsc-mhz must be positive, not %s" % tsc_mhz)
     return Tsc(float(tsc_mhz) * 1000.0, "--tsc-mhz")
 
 

@@ -21,6 +21,13 @@ from acrn.trace import reference
 from acrn.trace import tables as t
 
 PID = 1
+_U64 = (1 << 64) - 1
+_EXIT_SLICE = ('{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"vmexit",'
+               '"args":{"reason":%d,"rip":"0x%x"}}')
+_GUEST_SLICE = '{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"guest"}'
+_INSTANT = '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"%s"}'
+_FLOW_START = '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
+_FLOW_END = '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
 
 
 @dataclass
@@ -62,102 +69,137 @@ _INSTANT_IDS = (ev.REQUEST_MADE, ev.REQUEST_HANDLED, ev.NMI_LATCHED, ev.NMI_WIND
                 ev.INVARIANT_VIOLATION)
 
 
-def build_events(capture, tsc) -> tuple:
-    """([(tsc, json text)], TimelineSummary) of the whole capture, unsorted."""
-    out = []
+@dataclass
+class _CpuTrack:
+    """What one pCPU file contributes, as arrays (nothing formatted yet)."""
+
+    cpu: int
+    exit_ts: np.ndarray  # VM exit slices: start, end, reason, RIP
+    exit_end: np.ndarray
+    exit_reason: np.ndarray
+    exit_rip: np.ndarray
+    guest_ts: np.ndarray  # guest slices: start, end, context
+    guest_end: np.ndarray
+    guest_ctx: np.ndarray
+    instants: np.ndarray  # (n, 4) records of the instant events
+    kicks: np.ndarray  # (n, 4) KICK_SENT records
+    exits: np.ndarray  # sorted VM_EXIT TSCs (kick targets)
+    enters: np.ndarray  # sorted VM_ENTER TSCs
+
+
+def _track(tf, summary: TimelineSummary) -> _CpuTrack:
+    w = tf.words()
+    ids = w[:, fmt.COL_ID] & fmt.ID_MASK
+    tsc_col = w[:, fmt.COL_TSC]
+    is_x = ids == ev.TRACE_VM_EXIT
+    is_e = ids == ev.TRACE_VM_ENTER
+    pos = np.flatnonzero(is_x | is_e)
+    kx = is_x[pos]
+    ts = tsc_col[pos]
+    ctx_pos = np.flatnonzero((ids == ev.VCPU_RUN) | (ids == ev.TRACE_SCHED_NEXT))
+    ctx_e = w[ctx_pos, fmt.COL_E]
+    ctx_val = np.where(ids[ctx_pos] == ev.VCPU_RUN, reference.vcpu_ctx(ctx_e), reference.sched_ctx(ctx_e))
+    ctx = reference.last_before(ctx_pos, ctx_val, pos, t.CTX_UNKNOWN)
+    # A slice is a pair of consecutive VM_EXIT/VM_ENTER records whose time does not go backwards
+    pair = np.zeros(len(pos), np.bool_)
+    if len(pos) > 1:
+        pair[:-1] = ts[1:] >= ts[:-1]
+    xi = np.flatnonzero(pair[:-1] & kx[:-1] & ~kx[1:]) if len(pos) > 1 else np.zeros(0, np.int64)
+    gi = np.flatnonzero(pair[:-1] & ~kx[:-1] & kx[1:]) if len(pos) > 1 else np.zeros(0, np.int64)
+    unpaired = int(np.count_nonzero(kx[:-1] & kx[1:])) if len(pos) > 1 else 0
+    if unpaired:
+        summary.warnings.append("pCPU %d (%s): %d VM exits without VM_ENTER left off the timeline"
+                                % (tf.cpu, tf.path, unpaired))
+    return _CpuTrack(
+        cpu=tf.cpu, exit_ts=ts[xi], exit_end=ts[xi + 1], exit_reason=w[pos[xi], fmt.COL_E] & t.REASON_MASK,
+        exit_rip=w[pos[xi], fmt.COL_F], guest_ts=ts[gi], guest_end=ts[gi + 1], guest_ctx=ctx[gi],
+        instants=w[np.isin(ids, _INSTANT_IDS)], kicks=w[ids == ev.KICK_SENT],
+        exits=np.sort(tsc_col[is_x]), enters=np.sort(tsc_col[is_e]))
+
+
+def _kick_end(k_tsc: int, target: _CpuTrack) -> int:
+    """Where a kick's arrow lands: the target's next VM exit if it was in the guest, else the kick's time."""
+    xs, es = target.exits, target.enters
+    ix = np.searchsorted(xs, k_tsc, "right") - 1
+    ie = np.searchsorted(es, k_tsc, "right") - 1
+    in_guest = ie >= 0 and (ix < 0 or es[ie] > xs[ix])
+    j = np.searchsorted(xs, k_tsc, "left")
+    return int(xs[j]) if in_guest and j < len(xs) else k_tsc
+
+
+def build_events(capture, tsc, max_events: int | None = None, progress=None) -> tuple:
+    """([(tsc, json text)] sorted by time, TimelineSummary).  With ``max_events``, only the earliest
+    events are formatted (a kick's arrow goes with the kick).  ``progress(n)``: slices formatted."""
     summary = TimelineSummary()
-    t0 = min((int(tf.words()[:, 0].min()) for tf in capture.files if tf.n_records), default=0)
+    tracks = {tf.cpu: _track(tf, summary) for tf in capture.files if tf.n_records}
+    t0 = min((int(tf.words()[:, fmt.COL_TSC].min()) for tf in capture.files if tf.n_records), default=0)
     per_us = tsc.khz / 1000.0
 
     def us(x):
         return (int(x) - t0) / per_us
 
-    exits_by_cpu, enters_by_cpu, kicks = {}, {}, []
-    for tf in capture.files:
-        w = tf.words()
-        if not len(w):
-            continue
-        cpu = tf.cpu
-        ids = w[:, fmt.COL_ID] & fmt.ID_MASK
-        tsc_col = w[:, fmt.COL_TSC]
-        is_x = ids == ev.TRACE_VM_EXIT
-        is_e = ids == ev.TRACE_VM_ENTER
-        exits_by_cpu[cpu] = np.sort(tsc_col[is_x])
-        enters_by_cpu[cpu] = np.sort(tsc_col[is_e])
-        pos = np.flatnonzero(is_x | is_e)
-        kx = is_x[pos]
-        ts = tsc_col[pos]
-        ctx_mask = (ids == ev.VCPU_RUN) | (ids == ev.TRACE_SCHED_NEXT)
-        ctx_pos = np.flatnonzero(ctx_mask)
-        ctx_e = w[ctx_pos, fmt.COL_E]
-        ctx_val = np.where(ids[ctx_pos] == ev.VCPU_RUN, reference.vcpu_ctx(ctx_e), reference.sched_ctx(ctx_e))
-        ctx = reference._last_before(ctx_pos, ctx_val, pos, t.CTX_UNKNOWN)
-        reason = w[pos, fmt.COL_E] & t.REASON_MASK
-        rip = w[pos, fmt.COL_F]
-        nxt_ok = np.zeros(len(pos), np.bool_)
-        if len(pos) > 1:
-            nxt_ok[:-1] = ts[1:] >= ts[:-1]
-        # VM exits: a VM_EXIT followed by a VM_ENTER
-        xi = np.flatnonzero(kx[:-1] & ~kx[1:] & nxt_ok[:-1]) if len(pos) > 1 else np.zeros(0, np.int64)
-        for i in xi:
-            r = int(reason[i])
-            out.append((int(ts[i]), '{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"vmexit",'
-                        '"args":{"reason":%d,"rip":"0x%x"}}' % (PID, cpu, us(ts[i]), (ts[i + 1] - ts[i]) / per_us,
-                                                                c.exit_reason_name(r), r, int(rip[i]) & ((1 << 64) - 1))))
-        # Guest stays: a VM_ENTER followed by a VM_EXIT
-        gi = np.flatnonzero(~kx[:-1] & kx[1:] & nxt_ok[:-1]) if len(pos) > 1 else np.zeros(0, np.int64)
-        for i in gi:
-            out.append((int(ts[i]), '{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"guest"}'
-                        % (PID, cpu, us(ts[i]), (ts[i + 1] - ts[i]) / per_us, _ctx_name(int(ctx[i])))))
-        summary.slices += len(xi) + len(gi)
-        unpaired = int(np.count_nonzero(kx[:-1] & kx[1:])) if len(pos) > 1 else 0
-        if unpaired:
-            summary.warnings.append("pCPU %d (%s): %d VM exits without VM_ENTER left off the timeline"
-                                    % (cpu, tf.path, unpaired))
-        # Model events
-        for i in np.flatnonzero(ids == ev.KICK_SENT):
-            kicks.append((int(tsc_col[i]), cpu, int(w[i, fmt.COL_E])))
-        for i in np.flatnonzero(np.isin(ids, _INSTANT_IDS)):
-            scope = "g" if ids[i] == ev.INVARIANT_VIOLATION else "t"
-            out.append((int(tsc_col[i]), '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"model"}'
-                        % (scope, PID, cpu, us(tsc_col[i]), _instant_name(int(ids[i]), int(w[i, fmt.COL_E]),
-                                                                         int(w[i, fmt.COL_F])))))
+    parts = [(tr.exit_ts, 1) for tr in tracks.values()] + [(tr.guest_ts, 1) for tr in tracks.values()]
+    parts += [(tr.instants[:, fmt.COL_TSC], 1) for tr in tracks.values()]
+    parts += [(tr.kicks[:, fmt.COL_TSC], 3) for tr in tracks.values()]
+    starts = np.concatenate([np.repeat(p, k) for p, k in parts]) if parts else np.zeros(0, np.int64)
+    total = len(starts)
+    cutoff = None
+    if max_events is not None and total > max_events:
+        cutoff = int(np.partition(starts, max_events)[max_events])
+        summary.warnings.append("timeline cut at %.3f us after the first record: %d of %d events kept "
+                                "(raise --max-events for more)" % (us(cutoff), max_events, total))
+
+    def keep(times):
+        return np.ones(len(times), np.bool_) if cutoff is None else times < cutoff
+
+    out = []
+    for tr in tracks.values():
+        kept_exits = np.flatnonzero(keep(tr.exit_ts))
+        for i in kept_exits:
+            r = int(tr.exit_reason[i])
+            out.append((int(tr.exit_ts[i]), _EXIT_SLICE % (PID, tr.cpu, us(tr.exit_ts[i]),
+                                                           (tr.exit_end[i] - tr.exit_ts[i]) / per_us,
+                                                           c.exit_reason_name(r), r, int(tr.exit_rip[i]) & _U64)))
+        kept_guest = np.flatnonzero(keep(tr.guest_ts))
+        for i in kept_guest:
+            out.append((int(tr.guest_ts[i]), _GUEST_SLICE % (PID, tr.cpu, us(tr.guest_ts[i]),
+                                                             (tr.guest_end[i] - tr.guest_ts[i]) / per_us,
+                                                             _ctx_name(int(tr.guest_ctx[i])))))
+        summary.slices += len(kept_exits) + len(kept_guest)
+        if progress is not None:
+            progress(len(kept_exits) + len(kept_guest))
+        for rec in tr.instants[keep(tr.instants[:, fmt.COL_TSC])]:
+            event_id = int(rec[fmt.COL_ID]) & fmt.ID_MASK
+            scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
+            name = _instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]))
+            at = int(rec[fmt.COL_TSC])
+            out.append((at, _INSTANT % (scope, PID, tr.cpu, us(at), name, "model")))
             summary.instants += 1
-    for n, (k_tsc, sender, e) in enumerate(kicks):
-        target, mode = e & 0xFFFFFFFF, (e >> 32) & 0xFFFFFFFF
-        name = "kick %s -> pCPU %d" % (ev.KICK_MODES.get(mode, "mode%d" % mode), target)
-        out.append((k_tsc, '{"ph":"i","s":"t","pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
-                    % (PID, sender, us(k_tsc), name)))
-        out.append((k_tsc, '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
-                    % (n + 1, PID, sender, us(k_tsc), name)))
-        end = k_tsc
-        xs = exits_by_cpu.get(target)
-        if xs is not None:
-            es = enters_by_cpu[target]
-            ix = np.searchsorted(xs, k_tsc, "right") - 1
-            ie = np.searchsorted(es, k_tsc, "right") - 1
-            in_guest = ie >= 0 and (ix < 0 or es[ie] > xs[ix])
-            j = np.searchsorted(xs, k_tsc, "left")
-            if in_guest and j < len(xs):
-                end = int(xs[j])
-            out.append((end, '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
-                        % (n + 1, PID, target, us(end), name)))
+    flow_id = 0
+    for tr in tracks.values():
+        for rec in tr.kicks[keep(tr.kicks[:, fmt.COL_TSC])]:
+            k_tsc, e = int(rec[fmt.COL_TSC]), int(rec[fmt.COL_E])
+            target, mode = e & 0xFFFFFFFF, (e >> 32) & 0xFFFFFFFF
+            name = "kick %s -> pCPU %d" % (ev.KICK_MODES.get(mode, "mode%d" % mode), target)
+            out.append((k_tsc, _INSTANT % ("t", PID, tr.cpu, us(k_tsc), name, "kick")))
+            if target not in tracks:
+                summary.warnings.append("kick to pCPU %d, which is not in the capture: no arrow" % target)
+                continue
+            flow_id += 1
+            end = _kick_end(k_tsc, tracks[target])
+            out.append((k_tsc, _FLOW_START % (flow_id, PID, tr.cpu, us(k_tsc), name)))
+            out.append((end, _FLOW_END % (flow_id, PID, target, us(end), name)))
             summary.flows += 1
-        else:
-            summary.warnings.append("kick to pCPU %d, which is not in the capture: no arrow" % target)
+    out.sort(key=lambda item: item[0])
+    if max_events is not None and len(out) > max_events:
+        del out[max_events:]  # ties at the cut
     return out, summary
 
 
-def write_timeline(capture, tsc, path, max_events: int = 2_000_000) -> TimelineSummary:
-    """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest)."""
-    events, summary = build_events(capture, tsc)
-    events.sort(key=lambda item: item[0])
-    if len(events) > max_events:
-        cut = events[max_events][0]
-        summary.warnings.append("timeline cut at %.3f us after the first record: %d of %d events kept "
-                                "(raise --max-events for more)" % ((cut - events[0][0]) / (tsc.khz / 1000.0),
-                                                                   max_events, len(events)))
-        events = events[:max_events]
+def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=None) -> TimelineSummary:
+    """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest).
+    The summary counts what was written."""
+    events, summary = build_events(capture, tsc, max_events, progress)
     summary.events = len(events)
     meta = ['{"ph":"M","pid":%d,"name":"process_name","args":{"name":%s}}'
             % (PID, json.dumps("acrn-model %s" % capture.path))]

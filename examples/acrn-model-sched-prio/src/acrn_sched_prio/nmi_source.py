@@ -1,24 +1,25 @@
 """An NMI source: a guest's NMI watchdog (Linux's hard-lockup detector) on the PMU.
 
-acrn-model's engine has no NMI-source mechanism yet: this object is registered through
-``acrn_register_nmi_sources`` and listed (``acrn-model plugins``), and a scenario will be able to enable it
-once that work lands.  Until then it raises no NMIs; nothing here pretends otherwise.  It carries what such
-a source is: a name, a description, the model tag of who raises its NMIs (``tag``) and how often.
+A scenario enables it on a lapic-pt VM with ``[[vm.nmi]] source = "nmi-watchdog"`` and ``every_us`` (the
+watchdog period; Linux uses seconds, a model run wants microseconds).  It is one of acrn-model's LVT-based
+sources (``acrn.engine.nmi_sources.LvtSource``): at boot the guest programs LVT-PMC with NMI delivery (a
+WRMSR: passed through on a lapic-pt vCPU, or intercepted by a design that filters guest NMI sources); every
+period the counter overflows, the overflow status bit is set, and the LVT entry delivers an NMI to the
+vCPU's pCPU.  Each overflow is recorded as a guest NMI that must reach the guest (``no-lost-guest-nmi``).
 """
 from acrn.arch_x86 import consts as C
+from acrn.engine.nmi_sources import LvtSource
 
 
-class NmiWatchdog:
-    """A performance counter that counts unhalted cycles and overflows every ``period_us``; the guest
-    programs LVT-PMC with NMI delivery, so each overflow is an NMI the guest's watchdog expects."""
+class NmiWatchdog(LvtSource):
+    """``name``, ``description``, ``tag`` and ``install(run, vcpu, spec)``: what acrn_register_nmi_sources
+    asks of a source.  ``install`` (inherited) programs LVT-PMC and schedules the overflows."""
 
-    name = "prio-watchdog"
-    description = ("guest NMI watchdog: a PMU counter overflowing every period_us, delivered as an NMI through "
-                   "LVT-PMC (raises nothing until acrn-model's NMI-sources work lands)")
-    tag = C.SRC_PMU
-
-    def __init__(self, period_us=1000.0):
-        self.period_us = period_us
+    def __init__(self):
+        super().__init__(
+            "nmi-watchdog", C.LVT_PMC, C.SRC_PMU,
+            "guest NMI watchdog: a PMU counter overflowing every period, its PMI delivered as an NMI through LVT-PMC",
+            "perf_global_status", 1)
 
     def __repr__(self):
-        return "<NMI source %s, every %.0f us>" % (self.name, self.period_us)
+        return "<NMI source %s>" % self.name
