@@ -102,6 +102,28 @@ def _number(path, fld, value, minimum=None, integer=False):
     return value
 
 
+def _interval(path, fld, value):
+    """``every_us``: a number or [lo, hi] (microseconds, > 0) -> (lo, hi)."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise ScenarioError(path, fld, "expected a number or [lo, hi]")
+        lo = float(_number(path, fld, value[0], minimum=0.001))
+        hi = float(_number(path, fld, value[1], minimum=0.001))
+        if hi < lo:
+            raise ScenarioError(path, fld, "lo is above hi")
+        return lo, hi
+    lo = float(_number(path, fld, value, minimum=0.001))
+    return lo, lo
+
+
+def _vcpu_list(path, fld, value, n_vcpus):
+    """A list of vCPU indices of a VM with ``n_vcpus`` vCPUs."""
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < n_vcpus
+                                              for v in value):
+        raise ScenarioError(path, fld, "expected a list of vCPU indices below %d" % n_vcpus)
+    return value
+
+
 def _unknown(path, where, data, allowed):
     extra = sorted(set(data) - allowed)
     if extra:
@@ -203,6 +225,8 @@ def parse_scenario(data, path="<scenario>", registry=None):
         for p in pcpus:
             owner.setdefault(p, []).append((vm_name, lapic_pt))
         work = []
+        if not isinstance(raw.get("work", []), list):
+            raise ScenarioError(path, where + "work", "expected a list of [[vm.work]] tables")
         for j, w in enumerate(raw.get("work", [])):
             wwhere = "%swork[%d]." % (where, j)
             if not isinstance(w, dict):
@@ -222,16 +246,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
             if "at_us" in w:
                 spec.at_us = float(_number(path, wwhere + "at_us", w["at_us"], minimum=0))
             elif "every_us" in w:
-                every = w["every_us"]
-                if isinstance(every, list):
-                    if len(every) != 2:
-                        raise ScenarioError(path, wwhere + "every_us", "expected a number or [lo, hi]")
-                    spec.lo_us = float(_number(path, wwhere + "every_us", every[0], minimum=0.001))
-                    spec.hi_us = float(_number(path, wwhere + "every_us", every[1], minimum=0.001))
-                    if spec.hi_us < spec.lo_us:
-                        raise ScenarioError(path, wwhere + "every_us", "lo is above hi")
-                else:
-                    spec.lo_us = spec.hi_us = float(_number(path, wwhere + "every_us", every, minimum=0.001))
+                spec.lo_us, spec.hi_us = _interval(path, wwhere + "every_us", w["every_us"])
             else:
                 raise ScenarioError(path, wwhere + "every_us", "missing: give every_us = [lo, hi] or at_us")
             args = w.get("args", [])
@@ -241,10 +256,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
             if "count" in w:
                 spec.count = _number(path, wwhere + "count", w["count"], minimum=1, integer=True)
             if "vcpus" in w:
-                vcpus = w["vcpus"]
-                if not isinstance(vcpus, list) or not all(isinstance(v, int) and 0 <= v < len(pcpus) for v in vcpus):
-                    raise ScenarioError(path, wwhere + "vcpus", "expected a list of vCPU indices below %d" % len(pcpus))
-                spec.vcpus = vcpus
+                spec.vcpus = _vcpu_list(path, wwhere + "vcpus", w["vcpus"], len(pcpus))
             work.append(spec)
         nmis = []
         raw_nmi = raw.get("nmi", [])
@@ -261,23 +273,11 @@ def parse_scenario(data, path="<scenario>", registry=None):
                                     % (source, ", ".join(sorted(sources))))
             if not lapic_pt:
                 raise ScenarioError(path, nwhere + "source", "guest NMI sources are modelled for lapic-pt VMs")
-            every = n.get("every_us")
-            if isinstance(every, list) and len(every) == 2:
-                lo = float(_number(path, nwhere + "every_us", every[0], minimum=0.001))
-                hi = float(_number(path, nwhere + "every_us", every[1], minimum=0.001))
-            elif every is not None and not isinstance(every, list):
-                lo = hi = float(_number(path, nwhere + "every_us", every, minimum=0.001))
-            else:
-                raise ScenarioError(path, nwhere + "every_us", "expected a number or [lo, hi]")
-            if hi < lo:
-                raise ScenarioError(path, nwhere + "every_us", "lo is above hi")
-            args = n.get("args", [])
-            if not isinstance(args, list) or not all(isinstance(a, int) and 0 <= a < len(pcpus) for a in args):
-                raise ScenarioError(path, nwhere + "args", "expected a list of vCPU indices below %d" % len(pcpus))
-            vcpus = n.get("vcpus")
-            if vcpus is not None and (not isinstance(vcpus, list)
-                                      or not all(isinstance(v, int) and 0 <= v < len(pcpus) for v in vcpus)):
-                raise ScenarioError(path, nwhere + "vcpus", "expected a list of vCPU indices below %d" % len(pcpus))
+            if "every_us" not in n:
+                raise ScenarioError(path, nwhere + "every_us", "missing: give every_us = [lo, hi]")
+            lo, hi = _interval(path, nwhere + "every_us", n["every_us"])
+            args = _vcpu_list(path, nwhere + "args", n.get("args", []), len(pcpus))
+            vcpus = None if n.get("vcpus") is None else _vcpu_list(path, nwhere + "vcpus", n["vcpus"], len(pcpus))
             nmis.append(NmiSpec(source, lo, hi, tuple(args), vcpus))
         vms.append(VmSpec(vm_name, list(pcpus), lapic_pt, service, work, weights, nmis))
     for p, users in sorted(owner.items()):
