@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.acrn-model-installed
 SOURCES := $(shell find src examples -name '*.py' -o -name '*.pxd' -o -name '*.toml' 2>/dev/null) pyproject.toml setup.py setup.cfg
 PYTEST_ARGS ?=
+EXAMPLE := examples/acrn-model-sched-prio
+PYTEST_PATHS ?= tests $(EXAMPLE)/tests
 
 .PHONY: demo test test-compiled test-pure bench install clean
 
@@ -15,6 +17,7 @@ $(PY):
 
 $(STAMP): $(PY) $(SOURCES)
 	$(PY) -m pip install -q ".[test,bench]"
+	$(PY) -m pip install -q --no-build-isolation ./$(EXAMPLE)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,14 +28,14 @@ demo: $(STAMP)
 test: test-compiled test-pure
 
 test-compiled: $(STAMP)
-	ACRN_MODEL_EXPECT=compiled $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	ACRN_MODEL_EXPECT=compiled $(PY) -m pytest -n 2 -q $(PYTEST_PATHS) $(PYTEST_ARGS)
 
 test-pure: $(STAMP)
-	ACRN_MODEL_PURE=1 ACRN_MODEL_EXPECT=pure $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	ACRN_MODEL_PURE=1 ACRN_MODEL_EXPECT=pure $(PY) -m pytest -n 2 -q $(PYTEST_PATHS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf build $(VENV) src/*.egg-info
+	rm -rf build $(VENV) src/*.egg-info $(EXAMPLE)/build $(EXAMPLE)/src/*.egg-info
 	find src -name '*.so' -delete -o -name '*.c' -delete

@@ -7,6 +7,7 @@ Run alone: ``pip install ./examples/acrn-model-sched-prio && pytest examples/acr
 import dataclasses
 import importlib.metadata
 import os
+import re
 import sys
 
 import pytest
@@ -68,7 +69,9 @@ def test_entry_point_is_discovered_and_listed():
     origin = dict((name, origin) for name, origin, _hooks in discovered.plugin_details())["sched_prio"]
     assert origin == "entry point (acrn-model-sched-prio 0.1.0)"
     out = CliRunner().invoke(main, ["plugins"]).output
-    assert "sched_prio" in out and "acrn_register_schedulers: prio" in out
+    flat = re.sub(r"[\s\u2502\u2503]+", " ", out)  # the table without its wrapping and column rules
+    assert "sched_prio (entry point (acrn-model-sched-prio 0.1.0))" in flat
+    assert "acrn_register_schedulers: prio" in flat and "acrn_register_nmi_sources: nmi-watchdog" in flat
 
 
 def test_autoload_can_be_turned_off(monkeypatch):
