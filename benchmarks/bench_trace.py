@@ -66,7 +66,7 @@ def main():
 
     import numpy as np
 
-    from acrn.trace import analysis, format as fmt, kernels, reader, reference, tables as t
+    from acrn.trace import analysis, format as fmt, kernels, reader, tables as t
     from acrn.trace.results import VmExitStats
 
     rows = []
@@ -100,7 +100,7 @@ def main():
         env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
         cli = [sys.executable, "-m", "acrn.trace", "analyze", str(cap_path)]
         _subprocess_times(cli, 1, env)  # numba's on-disk cache is warm for the CLI too
-        med, best = _timed_cli = _subprocess_times(cli, args.repeats, env)
+        med, best = _subprocess_times(cli, args.repeats, env)
         rows.append(("CLI: python -m acrn.trace analyze", med, best, n / med, CLI_TARGET, "s"))
         full = [sys.executable, "-m", "acrn.cli", "analyze", str(cap_path)]
         try:

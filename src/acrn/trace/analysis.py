@@ -11,7 +11,7 @@ import numpy as np
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
-from acrn.trace.backend import NUMBA_MIN_RECORDS, resolve_backend  # noqa: F401 (re-exported)
+from acrn.trace.backend import resolve_backend
 from acrn.trace.results import SchedStats, VmExitStats
 
 #: Records per scan step (bounds numpy's temporaries and paces the progress bar).
@@ -124,8 +124,9 @@ def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
 # ---------------------------------------------------------------------------------------------------
 @dataclass
 class IrqStats:
-    begin: int  # first non-zero TSC
-    end: int  # last TSC (compat: of the last record, as irq_analyze.py; exact: last non-zero)
+    n_records: int
+    begin: int  # TSC of the first record (compat: the first non-zero TSC, as irq_analyze.py)
+    end: int  # TSC of the last record
     vectors: np.ndarray  # in first-seen order
     counts: np.ndarray
 
@@ -136,16 +137,18 @@ class IrqStats:
 
 def irq_scan(words: np.ndarray, compat: bool) -> IrqStats:
     tsc = words[:, fmt.COL_TSC]
-    nonzero = np.flatnonzero(tsc != 0)
-    if len(nonzero) == 0:
-        return IrqStats(0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
-    begin = int(tsc[nonzero[0]])
-    end = int(tsc[-1]) if compat else int(tsc[nonzero[-1]])
+    if len(tsc) == 0:
+        return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    begin = int(tsc[0])
+    if compat:
+        nonzero = np.flatnonzero(tsc != 0)
+        begin = int(tsc[nonzero[0]]) if len(nonzero) else 0
+    end = int(tsc[-1])
     sel = (words[:, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT
     vec = words[sel, fmt.COL_E]
     uniq, first, counts = np.unique(vec, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
-    return IrqStats(begin, end, uniq[order], counts[order])
+    return IrqStats(len(tsc), begin, end, uniq[order], counts[order])
 
 
 def analyze_irq(capture, compat: bool) -> list:

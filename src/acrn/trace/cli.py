@@ -119,17 +119,17 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("--report", type=click.Choice(REPORT_CHOICES), default="vm_exit", show_default=True,
               help="vm_exit, irq and cpu_usage mirror acrnalyze.py's reports; latency is acrn-model's own.")
-@click.option("--tsc-mhz", type=float, default=None,
+@click.option("--tsc-mhz", type=float, default=None, metavar="F",
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record (real captures).")
-@click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None, metavar="OUT",
               help="Also write the report as CSV (acrnalyze's CSV rows) to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
-@click.option("--plot", type=click.Path(path_type=Path), default=None,
+@click.option("--plot", type=click.Path(path_type=Path), default=None, metavar="FILE.png",
               help="Draw the report (exit-reason breakdown, latency histograms...) into FILE.png.")
 @click.option("--acrnalyze-compat", "compat", is_flag=True,
               help="Reproduce acrnalyze's own attribution (time to the last TRACE_VMEXIT_* event seen) "
                    "and quirks, to diff against its output line by line.")
-@click.option("--compare", "other", type=click.Path(path_type=Path), default=None,
+@click.option("--compare", "other", type=click.Path(path_type=Path), default=None, metavar="OTHER_CAPTURE",
               help="A second capture (e.g. another design): both reports side by side.")
 @click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
               help="numba kernels or numpy; auto picks numpy for small captures (no JIT start-up).")
@@ -197,9 +197,9 @@ def _json_default(obj):
 
 @click.command("timeline")
 @click.argument("capture", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="TRACE.json",
               help="Chrome trace-event JSON to write (open it in Perfetto or chrome://tracing).")
-@click.option("--tsc-mhz", type=float, default=None,
+@click.option("--tsc-mhz", type=float, default=None, metavar="F",
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record.")
 @click.option("--max-events", type=int, default=2_000_000, show_default=True,
               help="Stop after this many timeline events (the file grows ~100 bytes per event).")
@@ -233,10 +233,14 @@ def timeline(capture, output, tsc_mhz, max_events):
 
 
 def _fast_exit_hint() -> None:
-    """Move everything alive into the permanent GC generation: the interpreter then exits without walking
-    numba's and numpy's object graphs (~0.1 s saved per run); objects are still freed by reference counts."""
+    """At interpreter exit, move everything still alive into the permanent GC generation, so that the
+    final collections do not walk numba's object graph (~0.1 s of a CLI run).  Registered with atexit,
+    so a long-lived process (tests, the demo) is not affected until it exits."""
     if "numba" in sys.modules:
-        gc.freeze()
+        import atexit
+
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
 
 
 def register(group: click.Group) -> None:

@@ -219,7 +219,8 @@ def sched_scan(w, compat, slot_time, sc):
 
     ``slot_time[vm]`` gets the cycles each VM (0-99), idle (100) or an unparsable name (101) ran, from
     the chain of TRACE_SCHED_NEXT records; ``sc`` the SC_* counters.  ``compat`` stops at the first
-    record with TSC 0 and counts items as acrnalyze does; otherwise such records are skipped.
+    record with TSC 0 and counts items as acrnalyze does (a model clock starts at 0, so otherwise TSC 0
+    is an ordinary time).
     """
     n = w.shape[0]
     items = 0
@@ -232,13 +233,11 @@ def sched_scan(w, compat, slot_time, sc):
     stopped = False
     for i in range(n):
         tsc = w[i, 0]
-        if tsc == 0:
-            sc[_SC_ZERO_TSC] += 1
-            if compat:
-                stopped = True
-                items = i + 1
-                break
-            continue
+        if compat and tsc == 0:
+            sc[_SC_ZERO_TSC] = 1
+            stopped = True
+            items = i + 1
+            break
         end = tsc
         if not have:
             have = True

@@ -213,16 +213,15 @@ def sched_scan_file(w: np.ndarray, compat: bool):
     sc = np.zeros(t.N_SC, _I64)
     n = w.shape[0]
     tsc = w[:, fmt.COL_TSC]
-    zero = np.flatnonzero(tsc == 0)
-    if compat:
+    if compat:  # acrnalyze stops at the first record with TSC 0, and counts one item more than it read
+        zero = np.flatnonzero(tsc == 0)
         limit = int(zero[0]) if len(zero) else n
         sc[t.SC_ZERO_TSC] = 1 if len(zero) else 0
         sc[t.SC_ITEMS] = limit + 1
-        valid = np.arange(limit)
     else:
-        sc[t.SC_ZERO_TSC] = len(zero)
+        limit = n
         sc[t.SC_ITEMS] = n
-        valid = np.flatnonzero(tsc != 0)
+    valid = np.arange(limit)
     if len(valid) == 0:
         return slot_time, sc
     begin, end = tsc[valid[0]], tsc[valid[-1]]

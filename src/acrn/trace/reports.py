@@ -337,10 +337,10 @@ def irq_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
     rep.text += ["irq report: %s" % capture.path,
                  "External-interrupt exits (TRACE_VMEXIT_EXTERNAL_INTERRUPT) per host vector, %s" % order,
                  tsc.describe(), ""]
-    usable = [(tf, s) for tf, s in per_file if s.begin or s.end]
+    usable = [(tf, s) for tf, s in per_file if s.n_records]
     for tf, s in per_file:
-        if not (s.begin or s.end):
-            rep.warnings.append("pCPU %d (%s): no records with a TSC: skipped" % (tf.cpu, tf.path))
+        if not s.n_records:
+            rep.warnings.append("pCPU %d (%s): empty: skipped" % (tf.cpu, tf.path))
     if not usable:
         raise NothingToAnalyse("%s: nothing to analyse: no trace records" % capture.path, rep.warnings)
     if not any(len(s.vectors) for _, s in usable):
@@ -402,8 +402,7 @@ def cpu_usage_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
         begin, end = int(sc[t.SC_BEGIN]), int(sc[t.SC_END])
         stat_tsc = end - begin
         if sc[t.SC_ZERO_TSC]:
-            rep.warnings.append("%s: %s" % (prefix, "a record with TSC 0: stopped there, as acrnalyze"
-                                            if compat else "%d records with TSC 0 skipped" % sc[t.SC_ZERO_TSC]))
+            rep.warnings.append("%s: a record with TSC 0: stopped there, as acrnalyze does" % prefix)
         if stat_tsc <= 0:
             rep.warnings.append("%s: %s: skipped" % (prefix, "empty" if tf.n_records == 0 else "run time is 0"))
             continue

@@ -139,6 +139,6 @@ SC_BEGIN = 2  # first TSC
 SC_END = 3  # last TSC
 SC_AMBIGUOUS = 4  # cycles between two SCHED_NEXT that do not chain (prev != last next)
 SC_CHAIN_BREAKS = 5
-SC_ZERO_TSC = 6  # records with TSC 0 (compat: acrnalyze stops at the first)
+SC_ZERO_TSC = 6  # compat: 1 when the file was cut at a record with TSC 0, as acrnalyze does
 SC_BAD_NAMES = 7  # SCHED_NEXT names that are neither vm<id> nor idle
 N_SC = 8
