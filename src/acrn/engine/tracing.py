@@ -114,7 +114,9 @@ class ModelTracer(Tracer):
         self._emit(t, cpu, self.E.TRACE_VM_EXIT, reason, vcpu.arch.vmcs.guest_rip)
         handler_event = self._handler_event.get(reason)
         if handler_event is not None:
-            self._emit(t, cpu, handler_event, 0, 0)
+            # ACRN's external-interrupt handler traces the vector it dispatches
+            vector = vcpu.arch.vmcs.exit_int_info & 0xFF if reason == 1 else 0
+            self._emit(t, cpu, handler_event, vector, 0)
 
     def request(self, t, cpu, vcpu, bit, made):
         e, f = self.E.pack_4i(vcpu.vm.vm_id, vcpu.vcpu_id, bit)
