@@ -107,13 +107,19 @@ def plot_report(kind: str, reports, path) -> None:
                     hist = row.get("histogram") or []
                     if not hist:
                         continue
-                    xs = [b for b, _ in hist] + [max(hist[-1][0] * 2, 2)]  # close the last bucket
-                    ys = [n for _, n in hist] + [0]
+                    # every power-of-two bucket between the first and the last, empty ones included, so
+                    # that a step never spans buckets that hold nothing
+                    counts = dict(hist)
+                    edges = [max(hist[0][0], 1)]
+                    while edges[-1] <= hist[-1][0]:
+                        edges.append(edges[-1] * 2)
+                    ys = [counts.get(b, 0) for b in edges[:-1]]
                     lbl = str(row[label_key])
-                    ax.step(xs, ys, where="post", label=(name + ": " if len(reports) > 1 else "") + lbl.strip())
+                    ax.stairs(ys, edges, label=(name + ": " if len(reports) > 1 else "") + lbl.strip())
             ax.set_xscale("log", base=2)
+            ax.set_yscale("symlog", linthresh=1)  # rare tails (a race hit a few times) stay visible
             ax.set_xlabel("cycles (log2 buckets)")
-            ax.set_ylabel("count")
+            ax.set_ylabel("count (symlog)")
             ax.set_title(title)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=7)
