@@ -9,7 +9,9 @@ under one design.  Two figures per path:
   again after handling it.  The step breakdown (which cost-model steps the round trip took, and how long
   each took in this run) comes from the engine's ``step_hook``; ``acrn.engine.tracing.Recorder`` gives the
   exits, entries and requests.  The ``cost model`` column is the sum of the [lo, hi] ranges of the steps
-  of the most common sequence: every round trip without waiting lies inside it.
+  of the most common sequence (for a kick that forces its exit directly, plus the kick's delivery): every
+  round trip without waiting lies inside it.  A step's time runs until the pCPU's next step, so a step
+  followed by spinning includes the spin (smp_call_func: waiting for the targets).
 - *wall-clock ns per simulated VM exit*: the same scenario run again without any instrumentation, timed
   around ``Run.execute`` (so it includes the invariant checks at the end), divided by its VM exits.  Rows
   that share a scenario share this figure.
@@ -22,10 +24,9 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from acrn.arch_x86 import consts as C
-from acrn.core import defs as D
 from acrn.engine.chooser import Chooser
 from acrn.engine.cost import (S_INIT_DELIVERY, S_IPI_DELIVERY, S_NMI_DELIVERY, S_VMENTRY, S_VMEXIT, STEP_NAMES,
                               CostModel)

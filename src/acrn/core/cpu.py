@@ -1,6 +1,7 @@
 """pCPU life cycle, as in ACRN's ``hypervisor/arch/x86/cpu.c``: offline, dead, start-up."""
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
+from acrn.core.lapic import send_single_ipi, send_startup_ipi
 from acrn.engine.cost import S_CPU_DEAD, S_CPU_STARTUP, S_SPIN
 from acrn.engine.ops import OP_HALT, OP_WAIT_UNTIL
 
@@ -11,8 +12,6 @@ CPU_UP_TIMEOUT_MS = 100
 def make_pcpu_offline(hv, pcpu_id):
     """make_pcpu_offline: set NEED_OFFLINE and, for a remote pCPU, send IPI 0xF0 (it works because
     the target idles in root with IRQs on; in non-root a lapic-pt guest would get the vector)."""
-    from acrn.core.lapic import send_single_ipi
-
     hv.per_cpu[pcpu_id].pcpu_flag |= D.NEED_OFFLINE
     if hv.get_pcpu_id() != pcpu_id:
         send_single_ipi(hv, pcpu_id, C.NOTIFY_VCPU_VECTOR, C.SRC_HV_OTHER)
@@ -59,8 +58,6 @@ def wait_pcpus_offline(hv, mask):
 
 def start_pcpus(hv, mask):
     """start_pcpus: INIT-SIPI each pCPU of ``mask`` and wait (CPU_UP_TIMEOUT) until it is active."""
-    from acrn.core.lapic import send_startup_ipi
-
     ok = True
     for pcpu_id in range(len(hv.per_cpu)):
         if not (mask >> pcpu_id) & 1:

@@ -1,11 +1,10 @@
 """EPT updates, as in ACRN's ``hypervisor/arch/x86/guest/ept.c``."""
 from acrn.core import defs as D
+from acrn.core.virq import vcpu_make_request
 
 
 def ept_modify_mr(vm):
     """ept_modify_mr: change the VM's EPT, then ask every vCPU to flush (ACRN_REQUEST_EPT_FLUSH):
     until it does, a vCPU may still use the stale translation."""
-    from acrn.core.virq import vcpu_make_request
-
     for vcpu in vm.vcpus:
         vcpu_make_request(vcpu, D.ACRN_REQUEST_EPT_FLUSH)

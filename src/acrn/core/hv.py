@@ -3,6 +3,7 @@
 (for "the current pCPU" and for time) and the observer (invariants, traces, plugin hooks).
 """
 from acrn.core import defs as D
+from acrn.core import lapic
 from acrn.core.schedule import SchedControl
 
 
@@ -35,6 +36,8 @@ class Hypervisor:
         self.pt_devices = []  # passthrough devices with MSIs (acrn.core.ptirq.PtDevice)
         self.pcpu_active_bitmap = 0
         self.smp_call_mask = 0
+        self.dispatch_table = None  # vmexit.build_dispatch_table, set by the run
+        self.io_requests = []  # I/O requests to the device model (io_req.IoRequest)
 
     def get_pcpu_id(self):
         """get_pcpu_id(): the pCPU whose code is running now."""
@@ -48,8 +51,6 @@ class Hypervisor:
     def notify_pcpu(self, pcpu_id, mode):
         """The one switch from a notify/delivery mode to the LAPIC call (make_reschedule_request,
         kick_thread): IPI 0xF0, NMI or INIT."""
-        from acrn.core import lapic
-
         if mode == D.SCHED_NOTIFY_NMI:
             if self.design.notification_nmi == "kick-flag":
                 self.per_cpu[pcpu_id].nmi_kick_pending = True  # say why, before the NMI can arrive

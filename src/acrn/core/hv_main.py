@@ -1,7 +1,7 @@
 """The per-pCPU threads, as in ACRN's ``hypervisor/common/hv_main.c``: vcpu_thread and default_idle."""
 from acrn.core import defs as D
 from acrn.core.cpu import cpu_dead, need_offline
-from acrn.core.schedule import ThreadObject, need_reschedule, run_thread, schedule
+from acrn.core.schedule import ThreadObject, init_sched, need_reschedule, run_thread, schedule
 from acrn.core.vcpu import is_lapic_pt_enabled, pause_vcpu, run_vcpu
 from acrn.core.virq import acrn_handle_pending_request, vcpu_inject_gp
 from acrn.core.vmexit import vmexit_handler
@@ -74,8 +74,6 @@ def start_idle_thread(hv, pcpu_id):
     """run_idle_thread: create the pCPU's idle thread_object and switch to it."""
     pc = hv.per_cpu[pcpu_id]
     pc.idle = ThreadObject("idle%d" % pcpu_id, pcpu_id, default_idle)
-    from acrn.core.schedule import init_sched
-
     init_sched(hv, pcpu_id)
     run_thread(hv, pc.idle)
     yield (OP_SWITCH, pc.idle)

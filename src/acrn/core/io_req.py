@@ -1,6 +1,7 @@
 """I/O requests to the device model, as in ACRN's ``hypervisor/dm/io_req.c``."""
 from acrn.arch_x86 import consts as C
 from acrn.core.schedule import need_reschedule, schedule
+from acrn.core.vcpu import vcpu_set_intr
 from acrn.engine.cost import S_SPIN
 from acrn.engine.ops import OP_WAIT
 
@@ -16,8 +17,6 @@ class IoRequest:
 
 def arch_fire_vhm_interrupt(hv):
     """arch_fire_vhm_interrupt: inject the upcall vector into the service VM's vCPU 0."""
-    from acrn.core.vcpu import vcpu_set_intr
-
     sos = next((vm for vm in hv.vms if vm.is_service), None)
     if sos is not None:
         vcpu_set_intr(sos.vcpus[0], C.HYPERVISOR_CALLBACK_VHM_VECTOR)

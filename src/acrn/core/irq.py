@@ -8,8 +8,6 @@ def dispatch_interrupt(hv, pcpu_id, vector):
 
     ACRN's fixed vectors: TIMER (hv timer softirq -> scheduler tick), NOTIFY_VCPU (kick_notification:
     smp_call).  Anything else is a spurious vector here (logged)."""
-    from acrn.core.notify import kick_notification
-
     if vector == C.NOTIFY_VCPU_VECTOR:
         kick_notification(hv, pcpu_id, vector)
     elif vector == C.TIMER_VECTOR:
@@ -32,8 +30,6 @@ def handle_nmi(hv, pcpu_id):
       NMI window as in the series; the guest's own NMIs become ACRN_REQUEST_NMI for the vCPU here,
       with the NMI window armed too, since this may be after acrn_handle_pending_request.
     - "none": the NMI is consumed and nothing else happens."""
-    from acrn.core.virq import vcpu_make_request
-
     mode = hv.design.handle_nmi
     if mode == "none" or mode == "nmi-window":
         hv.obs.nmi_consumed(pcpu_id, hv.hw[pcpu_id].last_sources, "in root")  # model: whose NMI this was
@@ -97,3 +93,8 @@ def exec_vmwrite_or_fault(hv, pcpu_id, field, bits):
         return False
     setattr(vmcs, field, getattr(vmcs, field) | bits)
     return True
+
+
+# imported last: these modules import this one (a cycle); every function above is defined by then
+from acrn.core.notify import kick_notification  # noqa: E402
+from acrn.core.virq import vcpu_make_request  # noqa: E402

@@ -1,6 +1,7 @@
 """Notifications and smp_call, as in ACRN's ``hypervisor/arch/x86/notify.c``."""
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
+from acrn.core.lapic import send_single_ipi
 from acrn.engine.cost import S_SMP_CALL_FUNC, S_SPIN
 from acrn.engine.ops import OP_WAIT
 
@@ -35,9 +36,6 @@ def kick_notification(hv, pcpu_id, vector):
 def smp_call_function(hv, mask, func, data):
     """smp_call_function: publish the call, notify every target (IPI 0xF0; for lapic-pt pCPUs the
     design may use a request bit + INIT as ACRN did in 2022), then spin with IRQs on until all done."""
-    from acrn.core.lapic import send_single_ipi
-    from acrn.core.virq import vcpu_make_request
-
     pcpu_id = hv.get_pcpu_id()
     yield (OP_WAIT, lambda: hv.smp_call_mask == 0, S_SPIN)  # an earlier call must finish first
     hv.smp_call_mask = mask
@@ -62,3 +60,7 @@ def smp_call_function(hv, mask, func, data):
     hw.host_if = True  # CPU_IRQ_ENABLE while waiting (our own bit is served by our own IPI)
     yield (OP_WAIT, lambda: hv.smp_call_mask == 0, S_SPIN)
     hw.host_if = False
+
+
+# imported last: these modules import this one (a cycle); every function above is defined by then
+from acrn.core.virq import vcpu_make_request  # noqa: E402

@@ -1,4 +1,5 @@
 """vCPUs, as in ACRN's ``hypervisor/arch/x86/guest/vcpu.c`` (``struct acrn_vcpu``)."""
+from acrn.arch_x86.pcpu import EV_ENTERED
 from acrn.arch_x86.vmx import Vmcs
 from acrn.core import defs as D
 from acrn.core.schedule import ThreadObject, kick_thread, sleep_thread, wake_thread
@@ -45,10 +46,7 @@ class AcrnVcpu:
         # NMI behind the last NMI exit, and of the virtual NMI the next injection delivers
         self.exit_nmi_sources = 0
         self.nmi_sources = 0
-
-    @property
-    def name(self):
-        return "%s:vcpu%d" % (self.vm.name, self.vcpu_id)
+        self.name = "%s:vcpu%d" % (vm.name, vcpu_id)  # fixed for the vCPU's life (read on every record)
 
     def vlapic_has_pending_intr(self):
         """vlapic_has_pending_intr (no APICv: the interrupt window delivers)."""
@@ -73,8 +71,6 @@ def is_lapic_pt_enabled(vcpu):
 
 def vcpu_set_intr(vcpu, vector):
     """vlapic_set_intr on a non-lapic-pt vCPU: set the vIRR bit and request EVENT (kicks)."""
-    from acrn.core.virq import vcpu_make_request
-
     vcpu.vlapic_pending |= 1 << vector
     vcpu_make_request(vcpu, D.ACRN_REQUEST_EVENT)
 
@@ -99,11 +95,9 @@ def context_switch_in(obj):
     vcpu.running = True
 
 
-def run_vcpu(vcpu):
+def run_vcpu(vcpu: AcrnVcpu):
     """run_vcpu: VMLAUNCH the first time, else RIP += inst_len and VMRESUME; afterwards read the exit
     reason and instruction length.  Returns 0, or -1 when the entry failed."""
-    from acrn.arch_x86.pcpu import EV_ENTERED
-
     vmcs = vcpu.arch.vmcs
     if vcpu.launched:
         vmcs.guest_rip += vcpu.arch.inst_len
@@ -155,3 +149,7 @@ def offline_vcpu(vcpu):
     ctl = vcpu.hv.per_cpu[vcpu.pcpu_id].sched_ctl
     ctl.scheduler.deinit_data(ctl, vcpu.thread_obj)
     vcpu.state = D.VCPU_OFFLINE
+
+
+# imported last: these modules import this one (a cycle); every function above is defined by then
+from acrn.core.virq import vcpu_make_request  # noqa: E402

@@ -5,7 +5,7 @@ the window/interrupt/exception exit handlers and acrn_handle_pending_request.
 """
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
-from acrn.core.notify import is_notification_nmi
+from acrn.core.vmcs import init_vmcs
 
 # SDM 6.15 Table 6-4: exception classes for double-fault generation
 EXCEPTION_CLASS_BENIGN = 1
@@ -29,8 +29,6 @@ def get_excep_class(vector):
 
 def vcpu_make_request(vcpu, eventid):
     """vcpu_make_request: set the request bit atomically, then kick the vCPU so it sees it."""
-    from acrn.core.vcpu import kick_vcpu
-
     vcpu.arch.pending_req |= 1 << eventid
     vcpu.hv.obs.request_made(vcpu, eventid)
     kick_vcpu(vcpu)
@@ -126,8 +124,6 @@ def interrupt_window_vmexit_handler(vcpu):
 
 def external_interrupt_vmexit_handler(vcpu):
     """external_interrupt_vmexit_handler: run the host handler of the acknowledged vector."""
-    from acrn.core.irq import dispatch_interrupt
-
     info = vcpu.arch.vmcs.exit_int_info
     if (info & C.VMX_INT_INFO_VALID) and (info >> 8) & 0x7 == C.VMX_INT_TYPE_EXT_INT:
         dispatch_interrupt(vcpu.hv, vcpu.pcpu_id, info & 0xFF)
@@ -141,9 +137,6 @@ def acrn_handle_pending_request(vcpu):
     4 high-priority exceptions; 5 NMI, else re-inject a valid IDT-vectoring event; 6 EXTINT then EVENT;
     7 other exceptions if nothing was injected; 8 arm the interrupt window if interrupts wait.
     SMP_CALL (2022) is served right after the flushes."""
-    from acrn.core.notify import handle_smp_call
-    from acrn.core.vmcs import init_vmcs
-
     arch = vcpu.arch
     vmcs = arch.vmcs
     if _test_and_clear(vcpu, D.ACRN_REQUEST_INIT_VMCS):
@@ -234,8 +227,6 @@ def exception_vmexit_handler(vcpu):
 def handle_nmi_exit_sources(vcpu):
     """(not in ACRN: the nmi-vnmi design) An NMI exit on a lapic-pt vCPU: the exit itself answers a kick;
     every guest source found pending becomes one virtual NMI (ACRN_REQUEST_NMI)."""
-    from acrn.core.irq import poll_nmi_sources
-
     kick, guest = poll_nmi_sources(vcpu.hv, vcpu.pcpu_id, vcpu)
     if guest:
         vcpu.nmi_sources = guest
@@ -258,3 +249,9 @@ def _test_and_clear(vcpu, bit):
         vcpu.hv.obs.request_handled(vcpu, bit)
         return True
     return False
+
+
+# imported last: these modules import this one (a cycle); every function above is defined by then
+from acrn.core.irq import dispatch_interrupt, poll_nmi_sources  # noqa: E402
+from acrn.core.notify import handle_smp_call, is_notification_nmi  # noqa: E402
+from acrn.core.vcpu import kick_vcpu  # noqa: E402

@@ -1,14 +1,19 @@
 """VM-exit dispatch, as in ACRN's ``hypervisor/arch/x86/guest/vmexit.c`` (plus the handlers of the
 exits the model's guests cause: vmsr.c, io_emul.c, ept.c, vmcall.c)."""
 from acrn.arch_x86 import consts as C
+from acrn.arch_x86.lapic_hw import icr_decode, lvt_decode
 from acrn.core import defs as D
+from acrn.core.hypercall import dispatch_hypercall
+from acrn.core.io_req import acrn_insert_request
 from acrn.core.notify import is_notification_nmi
+from acrn.core.pm import rt_vm_pm1a_io_write
 from acrn.core.virq import (exception_vmexit_handler, external_interrupt_vmexit_handler,
                             interrupt_window_vmexit_handler, nmi_window_vmexit_handler, vcpu_inject_ud,
                             vcpu_make_request, vcpu_queue_exception, vcpu_retain_rip)
-from acrn.core.vmcs import LVT_NMI_MSRS
+from acrn.core.vmcs import LVT_NMI_MSRS, switch_apicv_mode_x2apic
 from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_EPT_HANDLER, S_EXCEPTION_HANDLER, S_IO_HANDLER, S_MSR_HANDLER,
                               S_VMEXIT_HANDLER)
+from acrn.errors import InvalidEncoding
 
 EINVAL = -22
 LVT_SOURCES = {C.LVT_PMC: C.SRC_PMU, C.LVT_THERMAL: C.SRC_THERMAL, C.LVT_LINT1: C.SRC_LINT1,
@@ -114,9 +119,6 @@ def vlapic_x2apic_pt_lvt_access(vcpu, name, value):
     """(not in ACRN: the series' cover letter) An intercepted LVT write of a lapic-pt guest: NMI delivery
     is refused (the entry is written masked, so the source raises nothing); any other value goes to
     the physical LVT."""
-    from acrn.arch_x86.lapic_hw import lvt_decode
-    from acrn.errors import InvalidEncoding
-
     try:
         lvt = lvt_decode(name, value)
     except InvalidEncoding as exc:
@@ -133,8 +135,6 @@ def vlapic_x2apic_pt_lvt_access(vcpu, name, value):
 def vlapic_set_apicbase(vcpu, value):
     """vlapic_set_apicbase: the guest turns on x2APIC mode; a lapic-pt VM then gets the physical LAPIC
     (switch_apicv_mode_x2apic)."""
-    from acrn.core.vmcs import switch_apicv_mode_x2apic
-
     if (value & C.APIC_BASE_X2APIC) and vcpu.vm.lapic_pt and not vcpu.arch.lapic_pt_enabled:
         switch_apicv_mode_x2apic(vcpu)
     return 0
@@ -144,9 +144,6 @@ def vlapic_x2apic_pt_icr_access(vcpu, value):
     """vlapic_x2apic_pt_icr_access: a lapic-pt guest writes its ICR.  INIT/SIPI are emulated; every
     other delivery mode (fixed, NMI) goes to the physical ICR with the destination translated from the
     guest's vLAPIC ID to the pCPU's physical LAPIC ID."""
-    from acrn.arch_x86.lapic_hw import icr_decode
-    from acrn.errors import InvalidEncoding
-
     try:
         icr = icr_decode(value)
     except InvalidEncoding as exc:
@@ -177,9 +174,6 @@ def vlapic_x2apic_pt_icr_access(vcpu, value):
 def io_instr_vmexit_handler(vcpu):
     """io_instr_vmexit_handler: emulate port I/O; an RTVM's S5 write to PM1a_CNT goes to the device
     model (acrn_insert_request), which the vCPU polls for in root."""
-    from acrn.core.io_req import acrn_insert_request
-    from acrn.core.pm import rt_vm_pm1a_io_write
-
     port, value = vcpu.guest.exit_args[:2]
     yield S_IO_HANDLER
     if not rt_vm_pm1a_io_write(vcpu.vm, port, value):
@@ -195,8 +189,6 @@ def ept_violation_vmexit_handler(vcpu):
 
 def vmcall_vmexit_handler(vcpu):
     """vmcall_vmexit_handler: only the service VM may make hypercalls."""
-    from acrn.core.hypercall import dispatch_hypercall
-
     if not vcpu.vm.is_service:
         vcpu_inject_ud(vcpu)
         yield S_VMEXIT_HANDLER

@@ -24,7 +24,8 @@ class Chooser:
             if not lo <= value <= hi:
                 raise AcrnModelError("replay: choice %d is %d, outside [%d, %d]: the run diverged" % (pos, value, lo, hi))
         else:
-            value = lo + int(self._random() * (hi - lo + 1))  # uniform on [lo, hi]; cheaper than randint
+            r = self._random()
+            value = lo + int(r * (hi - lo + 1))  # uniform on [lo, hi]; cheaper than randint
         self.log.append(value)
         return value
 

@@ -5,6 +5,7 @@ Activity is timed in simulated time: an item due while its vCPU is out of non-ro
 the next VM entry.  Every interval is drawn through the chooser, so runs stay reproducible.
 """
 from acrn.arch_x86 import consts as C
+from acrn.arch_x86.lapic_hw import icr_encode
 from acrn.core import defs as D
 from acrn.core.pm import PM1A_CNT_ADDR, PM1A_S5_VALUE
 from acrn.engine.cost import S_DM_IO, S_GUEST_NMI_HANDLER
@@ -111,8 +112,6 @@ class Guest:
         elif kind in ("rdmsr", "wrmsr"):
             self.exit_args = (args[0] if args else 0x10, args[1] if len(args) > 1 else 0)
         elif kind == "ipi":
-            from acrn.arch_x86.lapic_hw import icr_encode
-
             dest_vcpu, vector = args[0], args[1]
             mode = args[2] if len(args) > 2 else C.APIC_DM_FIXED
             self.exit_args = (C.MSR_IA32_EXT_APIC_ICR, icr_encode(vector if mode == C.APIC_DM_FIXED else 0, mode, dest_vcpu))
@@ -132,7 +131,7 @@ class Guest:
             mask = 0
             for v in vcpus:
                 mask |= 1 << v.pcpu_id
-            self.exit_args = (D.HC_SMP_CALL, (mask, ", ".join(v.name for v in vcpus)))
+            self.exit_args = (D.HC_SMP_CALL, (mask, ", ".join([v.name for v in vcpus])))
         elif kind == "vmcall":
             self.exit_args = tuple(args)
         else:

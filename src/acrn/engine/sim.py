@@ -8,7 +8,7 @@ the chooser; nothing else is random.
 Interrupt arrivals are posted to the hardware model (``arch_x86.pcpu``) and acted on at once in
 non-root, at the next step boundary in root (a step is atomic), or when they wake a waiting pCPU.
 """
-import heapq
+from heapq import heappop, heappush
 
 import cython
 
@@ -16,6 +16,8 @@ from acrn.arch_x86 import consts as C
 from acrn.arch_x86.lapic_hw import icr_decode
 from acrn.arch_x86.pcpu import (EV_ENTERED, EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_ROOT_INTR, EV_ROOT_NMI,
                                 EV_VMEXIT, EVENTS, PCpu)
+from acrn.core.cpu import init_pcpu_post
+from acrn.core.irq import dispatch_interrupt, handle_nmi
 from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
                               S_NMI_DELIVERY, S_VMENTRY, S_VMEXIT, STEP_NAMES)
 from acrn.engine.guest import KIND_IRET
@@ -88,14 +90,16 @@ class Sim:
         self.steps = 0
         self.exits = 0
         self.error = None
+        self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
+        self._hi = cost.hi
 
     # ---- queue ------------------------------------------------------------------------------------
     def push(self, time, kind, cpu, a=0, b=0, c=0, gen=0):
         self.seq += 1
-        heapq.heappush(self.queue, (time, self.seq, kind, cpu, a, b, c, gen))
+        heappush(self.queue, (time, self.seq, kind, cpu, a, b, c, gen))
 
     def latency(self, step):
-        return self.chooser.latency(self.cost.lo[step], self.cost.hi[step], step)
+        return self.chooser.latency(self._lo[step], self._hi[step], step)
 
     def _next_step(self, ctx, time):
         ctx.gen += 1
@@ -116,7 +120,7 @@ class Sim:
         while queue:
             if queue[0][0] > until:
                 break
-            ev = heapq.heappop(queue)
+            ev = heappop(queue)
             self.now = ev[0]
             kind = ev[2]
             ctx = self.ctx[ev[3]]
@@ -179,7 +183,7 @@ class Sim:
             self._park(ctx)
             return
         try:
-            directive = ctx.context.send(None)
+            directive = next(ctx.context)  # generator.send(None)
         except StopIteration:
             self.obs.fault(ctx.cpu_id, "pCPU%d: thread %s returned" % (ctx.cpu_id, getattr(ctx.thread, "name", "?")))
             ctx.state = ST_HALTED
@@ -188,18 +192,19 @@ class Sim:
 
     def _directive(self, ctx, d):
         if type(d) is int:
-            if d >= 0:
-                ctx.last_step = d
+            step = d
+            if step >= 0:
+                ctx.last_step = step
                 ctx.steps += 1
                 self.steps += 1
                 if self.step_hook is not None:
-                    self.step_hook(ctx.cpu_id, d, self.now)
-                self._next_step(ctx, self.now + self.latency(d))
-            elif d == OP_ENTER:
+                    self.step_hook(ctx.cpu_id, step, self.now)
+                self._next_step(ctx, self.now + self.latency(step))
+            elif step == OP_ENTER:
                 self._vmentry(ctx)
-            elif d == OP_HALT:
+            elif step == OP_HALT:
                 ctx.state = ST_HALTED
-            elif d == OP_IDLE_HLT:
+            elif step == OP_IDLE_HLT:
                 ctx.state = ST_IDLE_HLT
                 if ctx.hw.root_has_event():
                     self._next_step(ctx, self.now)
@@ -237,8 +242,6 @@ class Sim:
 
     def _root_nmi(self, ctx):
         """Host IDT vector 2: handle_nmi, then IRET (which unblocks NMIs)."""
-        from acrn.core.irq import handle_nmi
-
         hw = ctx.hw
         self.trace_root_nmi(ctx.cpu_id, hw.last_sources)
         handle_nmi(self.hv, ctx.cpu_id)
@@ -250,8 +253,6 @@ class Sim:
 
     def _root_intr(self, ctx):
         """Host IDT fixed vector: dispatch_interrupt, EOI, IRET (IF back on)."""
-        from acrn.core.irq import dispatch_interrupt
-
         hw = ctx.hw
         dispatch_interrupt(self.hv, ctx.cpu_id, hw.last_vector)
         hw.host_if = True
@@ -335,11 +336,11 @@ class Sim:
         vmcs = vcpu.arch.vmcs
         ctx.ggen += 1
         reason = vmcs.exit_reason & C.VMX_EXIT_REASON_BASIC_MASK
-        if reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI:
+        nmi_exit = reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI
+        if nmi_exit:
             vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
-        if reason in _ASYNC_EXITS or (reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI
-                                      and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI):
+        if nmi_exit or reason in _ASYNC_EXITS:
             vcpu.guest.check_rip = vmcs.guest_rip
         self.exits += 1
         at = max(self.now, ctx.guest_start)
@@ -446,8 +447,6 @@ class Sim:
                 if kind == ARR_INIT:
                     hw.init_reset()
                 elif kind == ARR_SIPI and hw.sipi_start():
-                    from acrn.core.cpu import init_pcpu_post
-
                     ctx.state = ST_RUN
                     ctx.thread = None
                     ctx.context = init_pcpu_post(self.hv, ctx.cpu_id)
