@@ -110,6 +110,8 @@ def wrmsr_vmexit_handler(vcpu):
         return vlapic_x2apic_pt_icr_access(vcpu, value)
     if msr == C.MSR_IA32_APIC_BASE:
         return vlapic_set_apicbase(vcpu, value)
+    if msr == C.MSR_IA32_EXT_APIC_EOI and not vcpu.arch.lapic_pt_enabled:
+        return vlapic_process_eoi(vcpu)
     if vcpu.arch.lapic_pt_enabled and msr in LVT_NMI_MSRS:
         return vlapic_x2apic_pt_lvt_access(vcpu, LVT_NMI_MSRS[msr], value)
     return 0
@@ -129,6 +131,14 @@ def vlapic_x2apic_pt_lvt_access(vcpu, name, value):
         vcpu.hv.obs.nmi_filtered(LVT_SOURCES.get(name, 0))
         value |= C.LVT_MASKED
     vcpu.hv.hw[vcpu.pcpu_id].lapic.write_lvt(name, value)
+    return 0
+
+
+def vlapic_process_eoi(vcpu):
+    """vlapic_process_eoi: the guest ends the interrupt in service; if another vector is pending, ask for
+    ACRN_REQUEST_EVENT so that the next VM entry delivers it (the model's vLAPIC keeps no ISR)."""
+    if vcpu.vlapic_pending:
+        vcpu_make_request(vcpu, D.ACRN_REQUEST_EVENT)
     return 0
 
 

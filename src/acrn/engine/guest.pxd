@@ -19,6 +19,7 @@ cdef class Guest:
     cdef public tuple exit_args
     cdef public long long check_rip
     cdef public set dm_seen
+    cdef public dict kinds
 
     @cython.locals(due=cython.longlong, item=GuestWork)
     cpdef long long next_due(self) except? -2

@@ -8,7 +8,7 @@ from acrn.arch_x86 import consts as C
 from acrn.arch_x86.lapic_hw import icr_encode
 from acrn.core import defs as D
 from acrn.core.pm import PM1A_CNT_ADDR, PM1A_S5_VALUE
-from acrn.engine.cost import S_DM_IO, S_GUEST_NMI_HANDLER
+from acrn.engine.cost import S_DM_IO, S_GUEST_IRQ_HANDLER, S_GUEST_NMI_HANDLER
 
 # kind -> (exit reason, instruction length or -1 for fault-like); see GuestWork.exit_args
 GUEST_KINDS = {
@@ -26,9 +26,10 @@ GUEST_KINDS = {
     "vmcall": (C.VMX_EXIT_REASON_VMCALL, 3),
     "x2apic": (C.VMX_EXIT_REASON_WRMSR, 2),
     "lvt": (C.VMX_EXIT_REASON_WRMSR, 2),
+    "eoi": (C.VMX_EXIT_REASON_WRMSR, 2),
 }
 SERVICE_ONLY = frozenset(("ept_update", "smp_call", "vmcall"))
-INTERNAL_KINDS = frozenset(("x2apic", "lvt"))  # added by the model itself, not written in scenarios
+INTERNAL_KINDS = frozenset(("x2apic", "lvt", "eoi"))  # added by the model itself, not written in scenarios
 KIND_IRET = "iret"  # internal: the guest's NMI handler returns
 MMIO_INSTRUCTION_LENGTH = 3
 
@@ -49,7 +50,7 @@ class GuestWork:
 class Guest:
     """The guest of one vCPU."""
 
-    def __init__(self, vcpu, items):
+    def __init__(self, vcpu, items, kinds=None):
         self.vcpu = vcpu
         self.items = list(items)
         self.queue = []  # one-shot actions added while running: [due, kind, args]
@@ -57,6 +58,7 @@ class Guest:
         self.exit_args = ()
         self.check_rip = -1  # RIP the next VM entry must resume at (async exits), or -1
         self.dm_seen = set()
+        self.kinds = dict(GUEST_KINDS if kinds is None else kinds)  # kind -> (exit reason, instruction length)
 
     def start(self, sim):
         for item in self.items:
@@ -103,7 +105,7 @@ class Guest:
 
     def exit_for(self, kind, args):
         """(reason, instruction length) of ``kind`` and the guest registers the handler will read."""
-        reason, inst_len = GUEST_KINDS[kind]
+        reason, inst_len = self.kinds[kind]
         vm = self.vcpu.vm
         if kind == "io":
             self.exit_args = (args[0] if args else 0x80, args[1] if len(args) > 1 else 0)
@@ -119,6 +121,8 @@ class Guest:
                 vm.hv.obs.guest_nmi_raised(vm.vcpus[dest_vcpu], C.SRC_GUEST_IPI)
         elif kind == "lvt":
             self.exit_args = (C.LVT_REGISTERS[args[0]][1], args[1])
+        elif kind == "eoi":
+            self.exit_args = (C.MSR_IA32_EXT_APIC_EOI, 0)
         elif kind == "x2apic":
             self.exit_args = (C.MSR_IA32_APIC_BASE, 0xFEE00000 | C.APIC_BASE_ENABLE | C.APIC_BASE_X2APIC)
         elif kind == "ept":
@@ -143,9 +147,12 @@ class Guest:
         self.iret_due = now + sim.latency(S_GUEST_NMI_HANDLER)
 
     def on_interrupt(self, sim, now, vector):
-        """A maskable interrupt reached the guest.  The service VM's upcall runs the device model."""
+        """A maskable interrupt reached the guest.  The service VM's upcall runs the device model.  A
+        virtual interrupt (not lapic-pt) ends with the guest's EOI to its vLAPIC, a trapped x2APIC MSR write."""
         if vector == C.HYPERVISOR_CALLBACK_VHM_VECTOR and self.vcpu.vm.is_service:
             self.run_device_model(sim, now)
+        if not self.vcpu.vm.lapic_pt:
+            self.queue.append([now + sim.latency(S_GUEST_IRQ_HANDLER), "eoi", ()])
 
     def run_device_model(self, sim, now):
         """acrn-dm: answer every new I/O request.  An RTVM's S5 write becomes pause + destroy of that VM;

@@ -58,7 +58,7 @@ class Run:
                         continue
                     items.append(GuestWork(w.kind, self.cost.cycles(w.lo_us), self.cost.cycles(w.hi_us),
                                            self.cost.cycles(w.at_us) if w.at_us >= 0 else -1, w.args, w.count))
-                vcpu.guest = Guest(vcpu, items)
+                vcpu.guest = Guest(vcpu, items, self.registry.guest_kinds)
             for n in spec.nmi:
                 for vcpu in vm.vcpus:
                     if n.vcpus is None or vcpu.vcpu_id in n.vcpus:
@@ -93,8 +93,12 @@ class Run:
             try:
                 violations = inv.check(self)
                 exercised = inv.exercised(self) if hasattr(inv, "exercised") else True
+            except PluginError:
+                raise
             except Exception as exc:
-                raise PluginError(name, "check", "%s: %s" % (type(exc).__name__, exc), self.sim.now) from None
+                owner = self.registry.owner("acrn_register_invariants", name)
+                raise PluginError(owner, "acrn_register_invariants",
+                                  "invariant %r: %s: %s" % (name, type(exc).__name__, exc), self.sim.now) from None
             violations = sorted(violations, key=lambda v: (v.time, v.pcpu))
             if violations:
                 verdicts.append(Verdict(name, FAIL, len(violations), violations[0]))

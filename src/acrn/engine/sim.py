@@ -244,6 +244,8 @@ class Sim:
         """Host IDT vector 2: handle_nmi, then IRET (which unblocks NMIs)."""
         hw = ctx.hw
         self.trace_root_nmi(ctx.cpu_id, hw.last_sources)
+        if self.hooks is not None:
+            self.hooks.nmi(ctx.cpu_id, hw.last_sources, False, self.now)
         handle_nmi(self.hv, ctx.cpu_id)
         hw.iret()
         ctx.last_step = S_HANDLE_NMI
@@ -340,6 +342,8 @@ class Sim:
         if nmi_exit:
             vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
+            if self.hooks is not None:
+                self.hooks.nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
         if nmi_exit or reason in _ASYNC_EXITS:
             vcpu.guest.check_rip = vmcs.guest_rip
         self.exits += 1

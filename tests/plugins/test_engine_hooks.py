@@ -1,5 +1,5 @@
-"""Gaps of the plugin API that need a change outside acrn.plugin, pinned as strict xfails: when the engine is
-fixed these start passing, and strict=True turns that into a failure so the marker gets removed."""
+"""Two former gaps of the plugin API, fixed in the engine: a plugin's workload kind runs (the guest looks kinds
+up in the registry), and acrn_on_nmi fires for root-mode NMIs and NMI exits."""
 import pytest
 
 from acrn.engine.run import Run
@@ -8,9 +8,6 @@ from acrn.scenarios import parse_scenario
 from plugin_helpers import registry_with, small_scenario
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="BUG: engine/guest.py Guest.exit_for looks kinds up in "
-                   "the module's GUEST_KINDS, not in the registry's guest_kinds, so a plugin's workload passes "
-                   "the scenario check and then fails the run with KeyError")
 def test_a_plugin_workload_runs():
     class Workload:
         @hookimpl
@@ -29,8 +26,6 @@ def test_a_plugin_workload_runs():
     assert result.counts["exits_by_reason"]["55"] > 0
 
 
-@pytest.mark.xfail(strict=True, reason="NOT WIRED: engine/sim.py Sim._root_nmi and Sim._exited do not call "
-                   "hooks.nmi yet")
 def test_acrn_on_nmi_is_called_for_root_nmis_and_nmi_exits():
     seen = []
 
