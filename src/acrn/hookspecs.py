@@ -133,6 +133,4 @@ def acrn_on_request(vcpu, bit, what, time):
 def acrn_on_nmi(pcpu_id, sources, in_guest, time):
     """Run time, when an NMI is taken on a pCPU: in VMX root through the host IDT (``in_guest`` False,
     ``handle_nmi`` runs) or as an NMI-caused VM exit (``in_guest`` True).  ``sources`` is the bitmask of
-    who raised it (``acrn.arch_x86.consts.SRC_*``; ``source_names(sources)`` spells it).
-
-    Not called yet: the engine wires it together with the NMI-sources work (see docs/plugins.md)."""
+    who raised it (``acrn.arch_x86.consts.SRC_*``; ``source_names(sources)`` spells it)."""
