@@ -234,7 +234,8 @@ def test_only_a_setup_hook_means_no_runtime_hooks_at_all():
     reg = registry_with(SetupOnly())
     assert reg.runtime_hooks is None
     run = Run(parse_scenario(small_scenario(), "<test>", reg), "nmi", registry=reg)
-    assert run.sim.hooks is None and run.obs.hooks is None
+    assert run.sim.on_vmexit is None and run.sim.on_vmentry is None and run.sim.on_nmi is None
+    assert run.obs.on_request is None
 
 
 def test_observers_run_in_registration_order():

@@ -15,7 +15,7 @@ cdef class Observer:
     cdef public list nmi_raised
     cdef public dict filtered
     cdef public list nmi_dropped
-    cdef public object hooks
+    cdef public object on_request
 
     cpdef request_made(self, vcpu, int bit)
     cpdef request_handled(self, vcpu, int bit)

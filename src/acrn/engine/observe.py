@@ -44,13 +44,13 @@ class Observer:
         self.nmi_raised = []  # Record(kind="guest-nmi-raised", data=(vcpu name, source tag))
         self.filtered = {}  # source tag -> NMIs a filter removed
         self.nmi_dropped = []  # Record(kind="guest-nmi-dropped", data=(source tags, where))
-        self.hooks = None  # set by the run when a plugin implements a run-time observer
+        self.on_request = None  # the acrn_on_request observer, when some plugin implements it
 
     # -- requests --------------------------------------------------------------------------------
     def request_made(self, vcpu, bit):
         now = self.sim.now
-        if self.hooks is not None:
-            self.hooks.request(vcpu, bit, "made", now)
+        if self.on_request is not None:
+            self.on_request(vcpu, bit, "made", now)
         key = (vcpu.name, bit)
         if key in self._open:
             return  # merged into the request already pending
@@ -63,8 +63,8 @@ class Observer:
 
     def request_handled(self, vcpu, bit):
         now = self.sim.now
-        if self.hooks is not None:
-            self.hooks.request(vcpu, bit, "handled", now)
+        if self.on_request is not None:
+            self.on_request(vcpu, bit, "handled", now)
         sample = self._open.pop((vcpu.name, bit), None)
         if sample is not None:
             sample.handled = now

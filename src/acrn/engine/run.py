@@ -36,8 +36,12 @@ class Run:
         self.chooser.attach(sim)
         sim.step_hook = step_hook
         self.obs = sim.obs = Observer(sim)
-        self.obs.hooks = self.registry.runtime_hooks
-        sim.hooks = self.registry.runtime_hooks
+        hooks = self.registry.runtime_hooks
+        if hooks is not None:  # only the observers some plugin implements are called at all
+            self.obs.on_request = hooks.request if hooks.has["acrn_on_request"] else None
+            sim.on_vmexit = hooks.vmexit if hooks.has["acrn_on_vmexit"] else None
+            sim.on_vmentry = hooks.vmentry if hooks.has["acrn_on_vmentry"] else None
+            sim.on_nmi = hooks.nmi if hooks.has["acrn_on_nmi"] else None
         self.hv = hv = Hypervisor(design, sim, self.obs, scenario.pcpus, self.registry.schedulers[scenario.scheduler])
         sim.hv = hv
         hv.dispatch_table = build_dispatch_table(design, self.registry.exit_handlers)

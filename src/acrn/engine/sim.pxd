@@ -41,7 +41,9 @@ cdef class Sim:
     cdef public Observer obs
     cdef public object tracer
     cdef public object step_hook
-    cdef public object hooks
+    cdef public object on_vmexit
+    cdef public object on_vmentry
+    cdef public object on_nmi
     cdef public long long steps
     cdef public long long exits
     cdef public object error

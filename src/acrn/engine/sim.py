@@ -86,7 +86,10 @@ class Sim:
         self.obs = None
         self.tracer = tracer
         self.step_hook = None  # called as step_hook(cpu, step id, time) when set (diagrams, plugins)
-        self.hooks = None  # plugin.RuntimeHooks when a plugin implements a run-time observer
+        # run-time observers (plugin.RuntimeHooks methods), each None unless some plugin implements it
+        self.on_vmexit = None
+        self.on_vmentry = None
+        self.on_nmi = None
         self.steps = 0
         self.exits = 0
         self.error = None
@@ -244,8 +247,8 @@ class Sim:
         """Host IDT vector 2: handle_nmi, then IRET (which unblocks NMIs)."""
         hw = ctx.hw
         self.trace_root_nmi(ctx.cpu_id, hw.last_sources)
-        if self.hooks is not None:
-            self.hooks.nmi(ctx.cpu_id, hw.last_sources, False, self.now)
+        if self.on_nmi is not None:
+            self.on_nmi(ctx.cpu_id, hw.last_sources, False, self.now)
         handle_nmi(self.hv, ctx.cpu_id)
         hw.iret()
         ctx.last_step = S_HANDLE_NMI
@@ -285,8 +288,8 @@ class Sim:
         ctx.vcpu = vcpu
         ctx.guest_start = self.now + cost
         self.trace_vmentry(ctx.cpu_id, vcpu)
-        if self.hooks is not None:
-            self.hooks.vmentry(ctx.cpu_id, vcpu, self.now)
+        if self.on_vmentry is not None:
+            self.on_vmentry(ctx.cpu_id, vcpu, self.now)
         injected = hw.injected
         if injected:
             int_type = (injected >> 8) & 0x7
@@ -342,16 +345,16 @@ class Sim:
         if nmi_exit:
             vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
-            if self.hooks is not None:
-                self.hooks.nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
+            if self.on_nmi is not None:
+                self.on_nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
         if nmi_exit or reason in _ASYNC_EXITS:
             vcpu.guest.check_rip = vmcs.guest_rip
         self.exits += 1
         at = max(self.now, ctx.guest_start)
         self.obs.vmexit(ctx.cpu_id, reason)
         self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
-        if self.hooks is not None:
-            self.hooks.vmexit(ctx.cpu_id, vcpu, reason, at)
+        if self.on_vmexit is not None:
+            self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
         ctx.state = ST_RUN
         ctx.vcpu = None
         if self.step_hook is not None:
