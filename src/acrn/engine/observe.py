@@ -111,6 +111,7 @@ class Observer:
     def guest_nmi_raised(self, vcpu, source):
         """A guest-owned source raised an NMI meant for ``vcpu``."""
         self.nmi_raised.append(Record(self.sim.now, vcpu.pcpu_id, "guest-nmi-raised", (vcpu.name, source)))
+        self.sim.trace_guest_nmi(vcpu.pcpu_id, vcpu, source, "raised", 0)
 
     def nmi_consumed(self, pcpu_id, sources, where):
         """The hypervisor consumed an NMI without passing it on (taken as a kick, ignored in root).  When it
@@ -118,10 +119,12 @@ class Observer:
         guest = sources & C.SRC_GUEST_OWNED
         if guest:
             self.nmi_dropped.append(Record(self.sim.now, pcpu_id, "guest-nmi-dropped", (guest, where)))
+            self.sim.trace_guest_nmi(pcpu_id, None, guest, "dropped", 1 if where == "as a kick" else 0)
 
     def nmi_filtered(self, source):
         """A filter removed (or refused to set up) a guest NMI source."""
         self.filtered[source] = self.filtered.get(source, 0) + 1
+        self.sim.trace_guest_nmi(self.sim.cur_cpu, None, source, "filtered", 0)
 
     # -- S5 and smp_call ----------------------------------------------------------------------------
     def s5_started(self, vm):

@@ -524,6 +524,10 @@ class Sim:
         if self.tracer is not None:
             self.tracer.nmi(self.now, cpu, sources, True)
 
+    def trace_guest_nmi(self, cpu, vcpu, source, what, where):
+        if self.tracer is not None:
+            self.tracer.guest_nmi(self.now, cpu, vcpu, source, what, where)
+
     def trace_arrival(self, cpu, kind, vector, sources):
         if self.tracer is not None:
             self.tracer.arrival(self.now, cpu, kind, vector, sources)

@@ -40,6 +40,10 @@ class Tracer:
     def step(self, t, cpu, step):
         pass
 
+    def guest_nmi(self, t, cpu, vcpu, source, what, where):
+        """``what``: "raised" (a guest source), "filtered" (vcpu None) or "dropped" (``where`` 0 in root, 1 as
+        a kick; ``source`` = the tags it carried)."""
+
 
 class TeeTracer(Tracer):
     """Send every event to each of ``tracers``."""
@@ -47,7 +51,7 @@ class TeeTracer(Tracer):
     def __init__(self, *tracers):
         self.tracers = tracers
         for name in ("vmentry", "vmexit", "request", "kick", "sched", "guest_interrupt", "nmi_window", "nmi",
-                     "arrival", "step"):
+                     "arrival", "step", "guest_nmi"):
             calls = [getattr(t, name) for t in tracers]
             setattr(self, name, (lambda calls: lambda *a: [c(*a) for c in calls])(calls))
 
@@ -89,6 +93,9 @@ class Recorder(Tracer):
     def step(self, t, cpu, step):
         if self.with_steps:
             self.events.append((t, cpu, "step", (step,)))
+
+    def guest_nmi(self, t, cpu, vcpu, source, what, where):
+        self.events.append((t, cpu, "guest-nmi-" + what, (vcpu.name if vcpu is not None else "", source, where)))
 
 
 class ModelTracer(Tracer):
@@ -151,6 +158,18 @@ class ModelTracer(Tracer):
     def arrival(self, t, cpu, kind, vector, sources):
         e, f = self.E.pack_4i(cpu, sources)
         self._emit(t, cpu, self.E.NMI_LATCHED, e, f)
+
+    def guest_nmi(self, t, cpu, vcpu, source, what, where):
+        E = self.E
+        if what == "raised":
+            e, f = E.pack_4i(vcpu.vm.vm_id, vcpu.vcpu_id, source)
+            self._emit(t, cpu, E.GUEST_NMI_RAISED, e, f)
+        elif what == "filtered":
+            e, f = E.pack_4i(source)
+            self._emit(t, cpu, E.GUEST_NMI_FILTERED, e, f)
+        else:
+            e, f = E.pack_4i(cpu, source, where)
+            self._emit(t, cpu, E.GUEST_NMI_DROPPED, e, f)
 
     def close(self):
         self.writer.close()

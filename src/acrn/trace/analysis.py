@@ -281,7 +281,8 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
 
     exits_by_cpu, enters_by_cpu = {}, {}
     kick_rows, made_rows, handled_rows = [], [], []
-    counts = {name: 0 for name in ("NMI_LATCHED", "NMI_WINDOW_ARMED", "GUEST_INTERRUPT", "INVARIANT_VIOLATION")}
+    counts = {name: 0 for name in ("NMI_LATCHED", "NMI_WINDOW_ARMED", "GUEST_INTERRUPT", "INVARIANT_VIOLATION",
+                                   "GUEST_NMI_RAISED", "GUEST_NMI_FILTERED", "GUEST_NMI_DROPPED")}
     spurious = 0
     violations = {}
     for tf in capture.files:

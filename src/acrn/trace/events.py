@@ -97,7 +97,14 @@ NMI_WINDOW_ARMED = MODEL_EVENT_BASE + 0x06
 GUEST_INTERRUPT = MODEL_EVENT_BASE + 0x07
 VCPU_RUN = MODEL_EVENT_BASE + 0x08
 INVARIANT_VIOLATION = MODEL_EVENT_BASE + 0x09
-MODEL_EVENT_LAST = INVARIANT_VIOLATION
+GUEST_NMI_RAISED = MODEL_EVENT_BASE + 0x0A
+GUEST_NMI_FILTERED = MODEL_EVENT_BASE + 0x0B
+GUEST_NMI_DROPPED = MODEL_EVENT_BASE + 0x0C
+MODEL_EVENT_LAST = GUEST_NMI_DROPPED
+
+# GUEST_NMI_DROPPED's "where"
+DROPPED_IN_ROOT = 0
+DROPPED_AS_KICK = 1
 
 # KICK_SENT modes: the notification mechanism (acrn.core.defs SCHED_NOTIFY_*)
 KICK_IPI = _defs.SCHED_NOTIFY_IPI
@@ -215,6 +222,15 @@ EVENTS: tuple = (
            "traces (real captures only have TRACE_SCHED_NEXT, which names the VM but not the vCPU)."),
     _model(INVARIANT_VIOLATION, "INVARIANT_VIOLATION", PAYLOAD_2L, ("code", ""),
            "An invariant oracle fired: e = the engine's invariant code."),
+    _model(GUEST_NMI_RAISED, "GUEST_NMI_RAISED", PAYLOAD_4I, ("vm_id", "vcpu_id", "source", ""),
+           "A guest's own NMI source raised an NMI for a vCPU: a = VM id, b = vCPU id, c = the source tag "
+           "(acrn.arch_x86.consts.SRC_*).  Recorded on the vCPU's pCPU."),
+    _model(GUEST_NMI_FILTERED, "GUEST_NMI_FILTERED", PAYLOAD_4I, ("source", "", "", ""),
+           "A filter removed a guest NMI source (an ICR NMI not forwarded, an LVT or MSI refused NMI "
+           "delivery): a = the source tag."),
+    _model(GUEST_NMI_DROPPED, "GUEST_NMI_DROPPED", PAYLOAD_4I, ("pcpu", "sources", "where", ""),
+           "The hypervisor consumed an NMI that carried a guest's NMI: a = pCPU, b = source tags, c = 0 "
+           "taken in root and ignored, 1 taken as a kick."),
 )
 
 BY_ID: dict = {ev.id: ev for ev in EVENTS}
