@@ -259,15 +259,9 @@ def microbench(obj, design, vs_design, rounds, seed, paths, as_json):
         mb.print_table(results, vs, console=_console())
 
 
-def _register_optional():
-    try:
-        from acrn.trace.cli import register
-    except ImportError:
-        return
-    register(main)
+from acrn.trace.cli import register as _register_trace_commands  # noqa: E402  (analyze, timeline)
 
-
-_register_optional()
+_register_trace_commands(main)
 
 if __name__ == "__main__":
     main()
