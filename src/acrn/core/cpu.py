@@ -19,11 +19,7 @@ def make_pcpu_offline(hv, pcpu_id):
 
 def need_offline(hv, pcpu_id):
     """need_offline: test and clear NEED_OFFLINE."""
-    pc = hv.per_cpu[pcpu_id]
-    if pc.pcpu_flag & D.NEED_OFFLINE:
-        pc.pcpu_flag &= ~D.NEED_OFFLINE
-        return True
-    return False
+    return hv.per_cpu[pcpu_id].test_and_clear_flag(D.NEED_OFFLINE)
 
 
 def cpu_dead(hv):

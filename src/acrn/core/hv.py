@@ -23,6 +23,13 @@ class PerCpu:
         self.lapic_pt = False  # this pCPU runs a lapic-pt vCPU (the model's lapic_pt_enabled_pcpu_bitmap)
         self.nmi_kick_pending = False  # nmi-vnmi (beyond ACRN): set by a sender before its kick NMI
 
+    def test_and_clear_flag(self, flag):
+        """bitmap_test_and_clear_lock on per_cpu(pcpu_flag): was ``flag`` set?  It is clear afterwards."""
+        if self.pcpu_flag & flag:
+            self.pcpu_flag &= ~flag
+            return True
+        return False
+
 
 class Hypervisor:
     def __init__(self, design, sim, obs, n_pcpus, scheduler_cls):

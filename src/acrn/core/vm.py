@@ -118,11 +118,7 @@ def shutdown_vm(vm):
 
 def need_shutdown_vm(hv, pcpu_id):
     """need_shutdown_vm: test and clear NEED_SHUTDOWN_VM."""
-    pc = hv.per_cpu[pcpu_id]
-    if pc.pcpu_flag & D.NEED_SHUTDOWN_VM:
-        pc.pcpu_flag &= ~D.NEED_SHUTDOWN_VM
-        return True
-    return False
+    return hv.per_cpu[pcpu_id].test_and_clear_flag(D.NEED_SHUTDOWN_VM)
 
 
 def shutdown_vm_from_idle(hv, pcpu_id):

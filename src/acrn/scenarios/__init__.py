@@ -124,6 +124,20 @@ def _vcpu_list(path, fld, value, n_vcpus):
     return value
 
 
+def _tables(path, where, raw, key, allowed):
+    """The ``[[vm.<key>]]`` tables of one VM, each checked to be a table with known fields:
+    yields (field prefix for messages, table)."""
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        raise ScenarioError(path, where + key, "expected a list of [[vm.%s]] tables" % key)
+    for j, item in enumerate(items):
+        item_where = "%s%s[%d]." % (where, key, j)
+        if not isinstance(item, dict):
+            raise ScenarioError(path, item_where[:-1], "expected a table")
+        _unknown(path, item_where, item, allowed)
+        yield item_where, item
+
+
 def _unknown(path, where, data, allowed):
     extra = sorted(set(data) - allowed)
     if extra:
@@ -225,13 +239,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         for p in pcpus:
             owner.setdefault(p, []).append((vm_name, lapic_pt))
         work = []
-        if not isinstance(raw.get("work", []), list):
-            raise ScenarioError(path, where + "work", "expected a list of [[vm.work]] tables")
-        for j, w in enumerate(raw.get("work", [])):
-            wwhere = "%swork[%d]." % (where, j)
-            if not isinstance(w, dict):
-                raise ScenarioError(path, wwhere[:-1], "expected a table")
-            _unknown(path, wwhere, w, WORK_KEYS)
+        for wwhere, w in _tables(path, where, raw, "work", WORK_KEYS):
             kind = w.get("kind")
             if not isinstance(kind, str) or kind not in kinds:
                 raise ScenarioError(path, wwhere + "kind", "%r is not a guest activity (allowed: %s)"
@@ -259,14 +267,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
                 spec.vcpus = _vcpu_list(path, wwhere + "vcpus", w["vcpus"], len(pcpus))
             work.append(spec)
         nmis = []
-        raw_nmi = raw.get("nmi", [])
-        if not isinstance(raw_nmi, list):
-            raise ScenarioError(path, where + "nmi", "expected a list of [[vm.nmi]] tables")
-        for j, n in enumerate(raw_nmi):
-            nwhere = "%snmi[%d]." % (where, j)
-            if not isinstance(n, dict):
-                raise ScenarioError(path, nwhere[:-1], "expected a table")
-            _unknown(path, nwhere, n, NMI_KEYS)
+        for nwhere, n in _tables(path, where, raw, "nmi", NMI_KEYS):
             source = n.get("source")
             if not isinstance(source, str) or source not in sources:
                 raise ScenarioError(path, nwhere + "source", "%r is not an NMI source (allowed: %s)"
