@@ -128,3 +128,26 @@ def test_switch_apicv_mode_x2apic(make_run, design, nmi_exiting, lvt_trapped):
     lvt_msrs = {C.LVT_REGISTERS[n][1] for n in (C.LVT_PMC, C.LVT_THERMAL, C.LVT_LINT0, C.LVT_LINT1, C.LVT_CMCI)}
     expected = {C.MSR_IA32_EXT_APIC_ICR} | (lvt_msrs if lvt_trapped else set())
     assert vcpu.arch.vmcs.msr_write_trapped == expected  # the cover letter's LVT filter traps LVT writes
+
+
+def test_two_virtual_interrupts_are_delivered_in_priority_order_after_eoi(make_run):
+    """vLAPIC (no APICv): the higher vector first; the lower one waits for the guest's EOI (a trapped
+    x2APIC write, vlapic_process_eoi), which asks for ACRN_REQUEST_EVENT again."""
+    from acrn.core.vcpu import vcpu_set_intr
+
+    from conftest import scenario_dict
+
+    run = make_run("nmi", scenario_dict(duration_us=300))
+    sos = run.hv.vm_by_name("sos").vcpus[1]
+
+    def stimulus():
+        run.sim.cur_cpu = 0
+        vcpu_set_intr(sos, 0x41)
+        vcpu_set_intr(sos, 0x31)
+
+    run.sim.call_at(run.cost.cycles(50), stimulus)
+    result = run.execute()
+    got = [(r.time, r.data[1]) for r in run.obs.guest_interrupts if r.data[0] == "sos:vcpu1"]
+    assert [v for _, v in got] == [0x41, 0x31]
+    assert result.counts["exits_by_reason"]["32"] >= 2  # the two EOIs
+    assert sos.vlapic_pending == 0 and sos.vlapic_isr == 0

@@ -33,6 +33,7 @@ cdef class AcrnVcpu:
     cdef public AcrnVcpuArch arch
     cdef public ThreadObject thread_obj
     cdef public object vlapic_pending
+    cdef public object vlapic_isr
     cdef public Guest guest
     cdef public object sched_weight
     cdef public int exit_nmi_sources

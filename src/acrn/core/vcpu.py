@@ -40,6 +40,7 @@ class AcrnVcpu:
         self.arch = AcrnVcpuArch(Vmcs("%s:vcpu%d" % (vm.name, vcpu_id)))
         self.thread_obj = ThreadObject("vcpu%d:%s" % (vcpu_id, vm.name), pcpu_id, None, self)
         self.vlapic_pending = 0  # the vLAPIC IRR of a non-lapic-pt vCPU (bitmap)
+        self.vlapic_isr = 0  # the vLAPIC ISR: vectors delivered and not yet EOIed (bitmap)
         self.guest = None
         self.sched_weight = 1
         # model attribution, for the invariants only (hypervisor logic never reads these): the tags of the
@@ -48,16 +49,27 @@ class AcrnVcpu:
         self.nmi_sources = 0
         self.name = "%s:vcpu%d" % (vm.name, vcpu_id)  # fixed for the vCPU's life (read on every record)
 
-    def vlapic_has_pending_intr(self):
-        """vlapic_has_pending_intr (no APICv: the interrupt window delivers)."""
-        return self.vlapic_pending != 0 and not self.vm.lapic_pt
-
-    def vlapic_take_pending(self):
-        """The highest pending vLAPIC vector (vlapic_pending_intr + vlapic_intr_accepted), or -1."""
+    def vlapic_pending_intr(self):
+        """vlapic_pending_intr: the highest IRR vector whose priority class is above the highest in-service
+        one (SDM 10.8.3.1 with TPR 0), or -1."""
         if not self.vlapic_pending:
             return -1
         vector = self.vlapic_pending.bit_length() - 1
-        self.vlapic_pending &= ~(1 << vector)
+        if self.vlapic_isr and (vector >> 4) <= ((self.vlapic_isr.bit_length() - 1) >> 4):
+            return -1
+        return vector
+
+    def vlapic_has_pending_intr(self):
+        """vlapic_has_pending_intr (no APICv: the interrupt window delivers)."""
+        return not self.vm.lapic_pt and self.vlapic_pending_intr() >= 0
+
+    def vlapic_take_pending(self):
+        """vlapic_pending_intr + vlapic_intr_accepted: the deliverable vector moves from IRR to ISR; -1 if
+        none is deliverable."""
+        vector = self.vlapic_pending_intr()
+        if vector >= 0:
+            self.vlapic_pending &= ~(1 << vector)
+            self.vlapic_isr |= 1 << vector
         return vector
 
     def __repr__(self):

@@ -135,9 +135,11 @@ def vlapic_x2apic_pt_lvt_access(vcpu, name, value):
 
 
 def vlapic_process_eoi(vcpu):
-    """vlapic_process_eoi: the guest ends the interrupt in service; if another vector is pending, ask for
-    ACRN_REQUEST_EVENT so that the next VM entry delivers it (the model's vLAPIC keeps no ISR)."""
-    if vcpu.vlapic_pending:
+    """vlapic_process_eoi: the guest ends the highest interrupt in service; if another vector can now be
+    delivered, ask for ACRN_REQUEST_EVENT so that the next VM entry delivers it."""
+    if vcpu.vlapic_isr:
+        vcpu.vlapic_isr &= ~(1 << (vcpu.vlapic_isr.bit_length() - 1))
+    if vcpu.vlapic_pending_intr() >= 0:
         vcpu_make_request(vcpu, D.ACRN_REQUEST_EVENT)
     return 0
 

@@ -103,7 +103,7 @@ def state_hash(sim):
             guest = None if g is None else (g.iret_due - now if g.iret_due >= 0 else -1,
                                             tuple(i.next_due - now if i.next_due >= 0 else -1 for i in g.items),
                                             tuple((q[0] - now, q[1]) for q in g.queue))
-            parts.append((v.state, v.running, v.arch.pending_req, v.arch.inst_len, v.vlapic_pending,
+            parts.append((v.state, v.running, v.arch.pending_req, v.arch.inst_len, v.vlapic_pending, v.vlapic_isr,
                           v.thread_obj.status, guest))
     parts.append((hv.smp_call_mask, hv.pcpu_active_bitmap,
                   tuple(sorted((s.vcpu, s.bit, now - s.made) for s in sim.obs.open_requests()))))
