@@ -1,25 +1,14 @@
 """Shared helpers: small scenarios built in code, and runs that stop before executing."""
+import os
+import sys
+
 import pytest
 
 from acrn.engine.run import Run
 from acrn.scenarios import parse_scenario
 
-
-def scenario_dict(**over):
-    """A small host: service VM on pCPUs 0-1, lapic-pt RTVM on 2-3."""
-    data = {
-        "name": "unit",
-        "duration_us": 500,
-        "seed": 1,
-        "pcpus": 4,
-        "vm": [
-            {"name": "sos", "service": True, "pcpus": [0, 1], "work": []},
-            {"name": "rtvm", "lapic_pt": True, "pcpus": [2, 3],
-             "work": [{"kind": "cpuid", "every_us": [400, 800]}]},
-        ],
-    }
-    data.update(over)
-    return data
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "core"))
+from scenario_data import scenario_dict  # noqa: E402
 
 
 @pytest.fixture

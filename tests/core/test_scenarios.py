@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from acrn.errors import ScenarioError
 from acrn.scenarios import builtin_names, load_scenario, parse_scenario
 
-from conftest import scenario_dict
+from scenario_data import scenario_dict
 
 
 def test_builtins_load():

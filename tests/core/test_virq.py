@@ -135,7 +135,7 @@ def test_two_virtual_interrupts_are_delivered_in_priority_order_after_eoi(make_r
     x2APIC write, vlapic_process_eoi), which asks for ACRN_REQUEST_EVENT again."""
     from acrn.core.vcpu import vcpu_set_intr
 
-    from conftest import scenario_dict
+    from scenario_data import scenario_dict
 
     run = make_run("nmi", scenario_dict(duration_us=300))
     sos = run.hv.vm_by_name("sos").vcpus[1]
