@@ -92,3 +92,15 @@ def test_explorer_pmu_nmi_meeting_a_kick():
     assert vnmi.counterexample is None and vnmi.complete and vnmi.runs > 50
     nowindow = Explorer(sc, "nmi-nowindow", horizon_us=150, invariants=[LOST]).explore(bound=1)
     assert nowindow.counterexample is not None and "pmu NMI" in nowindow.counterexample.violation.message
+
+
+def test_explorer_finds_init_reflected_nmi_race():
+    """A PMU NMI taken in root after acrn_handle_pending_request (2021's handle_nmi reflects it as
+    ACRN_REQUEST_NMI and arms nothing): the explorer finds it by letting the NMI arrive a few of the
+    target's step boundaries later; nmi-vnmi's NMI window closes it."""
+    sc = load_scenario("pmu-nmi")
+    init = Explorer(sc, "init", horizon_us=200).explore(bound=1)
+    cx = init.counterexample
+    assert cx is not None and cx.invariant == LAT and cx.violation.message.startswith("NMI request for rtvm")
+    assert len(cx.deviations) == 1
+    assert Explorer(sc, "nmi-vnmi", horizon_us=200).explore(bound=1).counterexample is None

@@ -34,6 +34,12 @@ def describe(kind, fields):
         return "switch to %s" % fields[0]
     if kind == "nmi-window-armed":
         return "arm NMI-window exiting"
+    if kind == "guest-nmi-raised":
+        return "%s raises an NMI for %s" % (C.source_names(fields[1]), fields[0])
+    if kind == "guest-nmi-filtered":
+        return "%s NMI source filtered" % C.source_names(fields[1])
+    if kind == "guest-nmi-dropped":
+        return "%s NMI consumed %s" % (C.source_names(fields[1]), "as a kick" if fields[2] else "in root")
     if kind in ("guest-nmi", "guest-intr"):
         what = "NMI" if kind == "guest-nmi" else "vector 0x%02x" % fields[1]
         return "guest %s receives %s (%s)" % (fields[0], what, C.source_names(fields[2]))

@@ -1,7 +1,9 @@
 """Systematic exploration of interleavings, with minimal, replayable counterexamples.
 
 Every nondeterministic choice of a run is a latency drawn from a range (a step's cost, an interrupt's
-delivery, the time until a guest's next activity).  The explorer replaces the run's chooser with one
+delivery, the time until a guest's next activity), plus, in the explorer, where an interrupt lands among its
+target's step boundaries (``Sim._defer``: after 0..MAX_DEFER of the target's next steps, within its delivery
+latency).  The explorer replaces the run's chooser with one
 that offers, at each choice, only the values that change the order of events: the range's minimum, the
 offsets that land exactly on each event already queued inside the range (so the new event comes right
 after it), and the maximum.  Values between two such boundaries order every queued event the same way,
@@ -46,6 +48,7 @@ class ExploreChooser(Chooser):
 
     def attach(self, sim):
         self.sim = sim
+        sim.defer_arrivals = True  # arrivals become choice points too (after which step of the target)
 
     def alternatives(self, lo, hi):
         now = self.sim.now
@@ -77,7 +80,19 @@ class ExploreChooser(Chooser):
         return value
 
     def pick(self, n, what=0):
-        return 0
+        """A choice among ``n`` alternatives (0 is the default): e.g. deliver an interrupt now (0) or after
+        the target's current step (1)."""
+        if n <= 1:
+            return 0
+        alts = list(range(n))
+        pos = len(self.points)
+        self.hashes.append(state_hash(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
+        value = self.forced.get(pos, 0)
+        if value not in alts:
+            value = 0
+        self.points.append((alts, value, 0))
+        self.log.append(value)
+        return value
 
 
 def state_hash(sim):

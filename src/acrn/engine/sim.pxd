@@ -24,6 +24,7 @@ cdef class PcpuCtx:
     cdef public AcrnVcpu vcpu
     cdef public int last_step
     cdef public long long steps
+    cdef public long long next_step_time
 
 
 cdef class Sim:
@@ -47,6 +48,7 @@ cdef class Sim:
     cdef public long long steps
     cdef public long long exits
     cdef public object error
+    cdef public bint defer_arrivals
     cdef list _lo
     cdef list _hi
 
@@ -80,6 +82,7 @@ cdef class Sim:
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
     @cython.locals(hw=PCpu, state=cython.int)
     cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)
+    cdef bint _defer(self, PcpuCtx ctx, tuple ev) except -1
     cdef _tick(self, PcpuCtx ctx, long long period)
 
     cpdef trace_vmentry(self, int cpu, vcpu)

@@ -30,6 +30,10 @@ K_GUEST = 2  # the guest's next activity is due
 K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
 K_CALL = 4  # a scheduled callback (scenario stimulus)
 
+# explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
+MAX_DEFER = 4
+DEFER_DECIDED = 0x80
+
 # arrival kinds
 ARR_FIXED = 0
 ARR_NMI = 1
@@ -68,6 +72,7 @@ class PcpuCtx:
         self.vcpu = None  # the vCPU in non-root
         self.last_step = -1
         self.steps = 0
+        self.next_step_time = 0  # when the pending step (K_STEP of the live gen) is due
 
 
 class Sim:
@@ -93,6 +98,7 @@ class Sim:
         self.steps = 0
         self.exits = 0
         self.error = None
+        self.defer_arrivals = False  # the explorer lets interrupts arrive after a later step boundary
         self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
         self._hi = cost.hi
 
@@ -106,6 +112,7 @@ class Sim:
 
     def _next_step(self, ctx, time):
         ctx.gen += 1
+        ctx.next_step_time = time
         self.push(time, K_STEP, ctx.cpu_id, gen=ctx.gen)
 
     def call_at(self, time, func):
@@ -136,7 +143,9 @@ class Sim:
                     continue
                 self._guest_event(ctx)
             elif kind == K_ARRIVE:
-                self._arrive(ctx, ev[4], ev[5], ev[6])
+                if self.defer_arrivals and self._defer(ctx, ev):
+                    continue
+                self._arrive(ctx, ev[4] & 0x7F, ev[5], ev[6])
             elif kind == K_TICK:
                 self._tick(ctx, ev[4])
             else:
@@ -423,11 +432,35 @@ class Sim:
                 kind, step = ARR_SIPI, S_INIT_DELIVERY
             else:
                 continue  # SMI: outside the model
-            self.push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, a=kind, b=icr.vector, c=sources)
+            latest = self.now + extra_delay + self.cost.hi[step]
+            self.push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, a=kind, b=icr.vector, c=sources,
+                      gen=latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
-        """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``."""
-        self.push(self.now + delay, K_ARRIVE, dst, a=kind, b=vector, c=sources)
+        """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
+        once in a run; the explorer may let it arrive up to an NMI/IPI delivery latency later."""
+        step = S_NMI_DELIVERY if kind == ARR_NMI else S_IPI_DELIVERY
+        self.push(self.now + delay, K_ARRIVE, dst, a=kind, b=vector, c=sources, gen=self.now + delay + self.cost.hi[step])
+
+    def _defer(self, ctx, ev):
+        """Explorer only: an interrupt reaching a pCPU in the middle of a root step may instead arrive after
+        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``ev[7]``:
+        the latest arrival time).  One choice, made when it first arrives, says how many boundaries it
+        skips (kept in the event's kind, above its low byte).  This places an interrupt after any step of
+        the target, not only next to events already queued."""
+        kind = ev[4]
+        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= ev[7]):
+            return False
+        skip = kind >> 8
+        if skip == 0:
+            if kind & DEFER_DECIDED:
+                return False
+            skip = self.chooser.pick(MAX_DEFER + 1, K_ARRIVE)
+            if skip == 0:
+                return False
+        self.push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, a=(kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
+                  b=ev[5], c=ev[6], gen=ev[7])
+        return True
 
     def _arrive(self, ctx, kind, vector, sources):
         hw = ctx.hw
