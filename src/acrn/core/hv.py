@@ -2,7 +2,8 @@
 ``pcpu_active_bitmap``, ``smp_call_mask``), plus the handles the C code reaches implicitly: the engine
 (for "the current pCPU" and for time) and the observer (invariants, traces, plugin hooks).
 """
-from acrn.core import defs as D
+from acrn.core.defs import (
+    SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI)
 from acrn.core import lapic
 from acrn.core.schedule import SchedControl
 
@@ -58,11 +59,11 @@ class Hypervisor:
     def notify_pcpu(self, pcpu_id, mode):
         """The one switch from a notify/delivery mode to the LAPIC call (make_reschedule_request,
         kick_thread): IPI 0xF0, NMI or INIT."""
-        if mode == D.SCHED_NOTIFY_NMI:
+        if mode == SCHED_NOTIFY_NMI:
             if self.design.notification_nmi == "kick-flag":
                 self.per_cpu[pcpu_id].nmi_kick_pending = True  # say why, before the NMI can arrive
             lapic.send_single_nmi(self, pcpu_id)
-        elif mode == D.SCHED_NOTIFY_INIT:
+        elif mode == SCHED_NOTIFY_INIT:
             lapic.send_single_init(self, pcpu_id)
         else:
             lapic.send_single_ipi(self, pcpu_id, lapic.NOTIFY_VCPU_VECTOR)

@@ -1,5 +1,6 @@
 """The per-pCPU threads, as in ACRN's ``hypervisor/common/hv_main.c``: vcpu_thread and default_idle."""
-from acrn.core import defs as D
+from acrn.core.defs import (
+    ACRN_REQUEST_INIT_VMCS, NEED_RESCHEDULE, VCPU_ZOMBIE)
 from acrn.core.cpu import cpu_dead, need_offline
 from acrn.core.schedule import ThreadObject, init_sched, need_reschedule, run_thread, schedule
 from acrn.core.vcpu import is_lapic_pt_enabled, pause_vcpu, run_vcpu
@@ -22,19 +23,19 @@ def vcpu_thread(hv, obj):
         yield S_VCPU_LOOP
         if need_reschedule(hv, pcpu_id):
             yield from schedule(hv)
-        init_vmcs_pending = (vcpu.arch.pending_req >> D.ACRN_REQUEST_INIT_VMCS) & 1
+        init_vmcs_pending = (vcpu.arch.pending_req >> ACRN_REQUEST_INIT_VMCS) & 1
         ret = acrn_handle_pending_request(vcpu)
         yield S_HANDLE_PENDING_REQ
         if init_vmcs_pending:
             yield S_INIT_VMCS
         if ret < 0:
             hv.obs.log(vcpu, "vcpu handling pending request fail")
-            yield from pause_vcpu(vcpu, D.VCPU_ZOMBIE)
+            yield from pause_vcpu(vcpu, VCPU_ZOMBIE)
             continue
         ret = yield from run_vcpu(vcpu)
         if ret != 0:
             hv.obs.fault(pcpu_id, "%s: VM entry failed (%s); ACRN asserts" % (vcpu.name, hv.sim.entry_failure_text(vcpu)))
-            yield from pause_vcpu(vcpu, D.VCPU_ZOMBIE)
+            yield from pause_vcpu(vcpu, VCPU_ZOMBIE)
             continue
         vcpu.arch.nrexits += 1
         if not is_lapic_pt_enabled(vcpu):
@@ -66,7 +67,7 @@ def default_idle(hv, obj):
                 hw.hlt()
                 yield OP_IDLE_HLT
             else:
-                yield (OP_WAIT, lambda: (pc.sched_ctl.flags & D.NEED_RESCHEDULE) != 0 or pc.pcpu_flag != 0, S_IDLE)
+                yield (OP_WAIT, lambda: (pc.sched_ctl.flags & NEED_RESCHEDULE) != 0 or pc.pcpu_flag != 0, S_IDLE)
             hw.host_if = False  # CPU_IRQ_DISABLE
 
 

@@ -1,6 +1,9 @@
 """Host interrupt and NMI handling, as in ACRN's ``hypervisor/arch/x86/irq.c`` (``nmi.c`` after 2021)."""
-from acrn.arch_x86 import consts as C
-from acrn.core import defs as D
+from acrn.arch_x86.consts import (
+    NMI_SC_IOCHK, NMI_SC_SERR, NOTIFY_VCPU_VECTOR, SRC_DEVICE_MSI, SRC_LINT1, SRC_PMU, SRC_THERMAL,
+    TIMER_VECTOR, VMX_PROCBASED_CTLS_NMI_WINEXIT)
+from acrn.core.defs import (
+    ACRN_REQUEST_NMI)
 
 
 def dispatch_interrupt(hv, pcpu_id, vector):
@@ -8,9 +11,9 @@ def dispatch_interrupt(hv, pcpu_id, vector):
 
     ACRN's fixed vectors: TIMER (hv timer softirq -> scheduler tick), NOTIFY_VCPU (kick_notification:
     smp_call).  Anything else is a spurious vector here (logged)."""
-    if vector == C.NOTIFY_VCPU_VECTOR:
+    if vector == NOTIFY_VCPU_VECTOR:
         kick_notification(hv, pcpu_id, vector)
-    elif vector == C.TIMER_VECTOR:
+    elif vector == TIMER_VECTOR:
         ctl = hv.per_cpu[pcpu_id].sched_ctl
         ctl.scheduler.tick(ctl)
     else:
@@ -34,21 +37,21 @@ def handle_nmi(hv, pcpu_id):
     if mode == "none" or mode == "nmi-window":
         hv.obs.nmi_consumed(pcpu_id, hv.hw[pcpu_id].last_sources, "in root")  # model: whose NMI this was
     if mode == "nmi-window":
-        exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", C.VMX_PROCBASED_CTLS_NMI_WINEXIT)
+        exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", VMX_PROCBASED_CTLS_NMI_WINEXIT)
         hv.obs.nmi_window_armed(pcpu_id)
     elif mode == "reflect":
         vcpu = hv.get_running_vcpu(pcpu_id)
         if vcpu is not None:
             vcpu.nmi_sources |= hv.hw[pcpu_id].last_sources  # model attribution of the reflected NMI
-            vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
+            vcpu_make_request(vcpu, ACRN_REQUEST_NMI)
     elif mode == "poll":
         vcpu = hv.get_running_vcpu(pcpu_id)
         kick, guest = poll_nmi_sources(hv, pcpu_id, vcpu)
         if guest and vcpu is not None:
             vcpu.nmi_sources = guest
-            vcpu_make_request(vcpu, D.ACRN_REQUEST_NMI)
+            vcpu_make_request(vcpu, ACRN_REQUEST_NMI)
         if kick or guest:
-            exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", C.VMX_PROCBASED_CTLS_NMI_WINEXIT)
+            exec_vmwrite_or_fault(hv, pcpu_id, "proc_ctls", VMX_PROCBASED_CTLS_NMI_WINEXIT)
             hv.obs.nmi_window_armed(pcpu_id)
         else:
             hv.obs.log(None, "pCPU%d: NMI with no pending source (merged into one already handled)" % pcpu_id)
@@ -66,17 +69,17 @@ def poll_nmi_sources(hv, pcpu_id, vcpu):
     guest = 0
     if hw.perf_global_status:
         hw.perf_global_status = 0  # WRMSR IA32_PERF_GLOBAL_OVF_CTRL
-        guest |= C.SRC_PMU
+        guest |= SRC_PMU
     if hw.therm_status:
         hw.therm_status = 0
-        guest |= C.SRC_THERMAL
-    if hw.nmi_sc & (C.NMI_SC_SERR | C.NMI_SC_IOCHK):
+        guest |= SRC_THERMAL
+    if hw.nmi_sc & (NMI_SC_SERR | NMI_SC_IOCHK):
         hw.nmi_sc = 0
-        guest |= C.SRC_LINT1
+        guest |= SRC_LINT1
     for dev in hv.pt_devices:
         if dev.pending_nmi and dev.dest_pcpu == pcpu_id:
             dev.pending_nmi = False
-            guest |= C.SRC_DEVICE_MSI
+            guest |= SRC_DEVICE_MSI
     if guest and (vcpu is None or not vcpu.vm.lapic_pt):
         hv.obs.log(None, "pCPU%d: guest NMI source found with no lapic-pt vCPU running: dropped" % pcpu_id)
         hv.obs.nmi_filtered(guest)

@@ -1,6 +1,8 @@
 """Notifications and smp_call, as in ACRN's ``hypervisor/arch/x86/notify.c``."""
-from acrn.arch_x86 import consts as C
-from acrn.core import defs as D
+from acrn.arch_x86.consts import (
+    NOTIFY_VCPU_VECTOR, SRC_HV_OTHER)
+from acrn.core.defs import (
+    ACRN_REQUEST_SMP_CALL)
 from acrn.core.lapic import send_single_ipi
 from acrn.engine.cost import S_SMP_CALL_FUNC, S_SPIN
 from acrn.engine.ops import OP_WAIT
@@ -52,9 +54,9 @@ def smp_call_function(hv, mask, func, data):
             vcpu = hv.get_running_vcpu(target)
             if hv.design.smp_call == "request" and hv.per_cpu[target].lapic_pt and vcpu is not None \
                     and target != pcpu_id:
-                vcpu_make_request(vcpu, D.ACRN_REQUEST_SMP_CALL)  # kicks by the thread's mode (INIT or NMI)
+                vcpu_make_request(vcpu, ACRN_REQUEST_SMP_CALL)  # kicks by the thread's mode (INIT or NMI)
             else:
-                send_single_ipi(hv, target, C.NOTIFY_VCPU_VECTOR, C.SRC_HV_OTHER)
+                send_single_ipi(hv, target, NOTIFY_VCPU_VECTOR, SRC_HV_OTHER)
     yield S_SMP_CALL_FUNC
     hw = hv.hw[pcpu_id]
     hw.host_if = True  # CPU_IRQ_ENABLE while waiting (our own bit is served by our own IPI)

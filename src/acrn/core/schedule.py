@@ -4,7 +4,9 @@
 A thread's execution context (C: ``host_sp``) is its generator, created on first switch-in.
 Functions that take time are generators (see ``acrn.engine.ops``).
 """
-from acrn.core import defs as D
+from acrn.core.defs import (
+    DEL_MODE_IPI, NEED_RESCHEDULE, SCHED_NOTIFY_IPI, THREAD_STATES, THREAD_STS_BLOCKED, THREAD_STS_RUNNABLE,
+    THREAD_STS_RUNNING)
 from acrn.engine.cost import S_SCHEDULE
 from acrn.engine.ops import OP_SWITCH
 
@@ -12,12 +14,12 @@ from acrn.engine.ops import OP_SWITCH
 class ThreadObject:
     """struct thread_object: name, pcpu_id, thread_entry, status, notify_mode, switch_out/in, data."""
 
-    def __init__(self, name, pcpu_id, thread_entry, data=None, notify_mode=D.SCHED_NOTIFY_IPI):
+    def __init__(self, name, pcpu_id, thread_entry, data=None, notify_mode=SCHED_NOTIFY_IPI):
         self.name = name
         self.pcpu_id = pcpu_id
         self.thread_entry = thread_entry
         self.data = data
-        self.status = D.THREAD_STS_RUNNABLE
+        self.status = THREAD_STS_RUNNABLE
         self.notify_mode = notify_mode
         self.switch_out = None
         self.switch_in = None
@@ -25,7 +27,7 @@ class ThreadObject:
         self.context = None  # the suspended generator (C: host_sp)
 
     def __repr__(self):
-        return "<thread %s on pCPU%d %s>" % (self.name, self.pcpu_id, D.THREAD_STATES.get(self.status))
+        return "<thread %s on pCPU%d %s>" % (self.name, self.pcpu_id, THREAD_STATES.get(self.status))
 
 
 class SchedControl:
@@ -40,15 +42,15 @@ class SchedControl:
 
 
 def is_running(obj):
-    return obj.status == D.THREAD_STS_RUNNING
+    return obj.status == THREAD_STS_RUNNING
 
 
 def is_runnable(obj):
-    return obj.status == D.THREAD_STS_RUNNABLE
+    return obj.status == THREAD_STS_RUNNABLE
 
 
 def is_blocked(obj):
-    return obj.status == D.THREAD_STS_BLOCKED
+    return obj.status == THREAD_STS_BLOCKED
 
 
 def init_sched(hv, pcpu_id):
@@ -63,18 +65,18 @@ def init_thread_data(hv, obj):
     """init_thread_data: the scheduler initialises the thread's data; the thread starts RUNNABLE."""
     ctl = hv.per_cpu[obj.pcpu_id].sched_ctl
     ctl.scheduler.init_data(ctl, obj)
-    obj.status = D.THREAD_STS_RUNNABLE
+    obj.status = THREAD_STS_RUNNABLE
     obj.context = None
 
 
 def need_reschedule(hv, pcpu_id):
     """need_reschedule: is NEED_RESCHEDULE set in the pCPU's sched_control?"""
-    return (hv.per_cpu[pcpu_id].sched_ctl.flags & D.NEED_RESCHEDULE) != 0
+    return (hv.per_cpu[pcpu_id].sched_ctl.flags & NEED_RESCHEDULE) != 0
 
 
 def make_reschedule_request(hv, pcpu_id, delmode):
     """make_reschedule_request: set NEED_RESCHEDULE; notify a remote pCPU by IPI 0xF0, NMI or INIT."""
-    hv.per_cpu[pcpu_id].sched_ctl.flags |= D.NEED_RESCHEDULE
+    hv.per_cpu[pcpu_id].sched_ctl.flags |= NEED_RESCHEDULE
     if hv.get_pcpu_id() != pcpu_id:
         hv.notify_pcpu(pcpu_id, delmode)
 
@@ -88,10 +90,10 @@ def schedule(hv):
     nxt = ctl.scheduler.pick_next(ctl)
     if nxt is None:
         nxt = hv.per_cpu[pcpu_id].idle
-    ctl.flags &= ~D.NEED_RESCHEDULE
+    ctl.flags &= ~NEED_RESCHEDULE
     if is_running(prev):
-        prev.status = D.THREAD_STS_RUNNABLE  # a BLOCKED prev stays BLOCKED
-    nxt.status = D.THREAD_STS_RUNNING
+        prev.status = THREAD_STS_RUNNABLE  # a BLOCKED prev stays BLOCKED
+    nxt.status = THREAD_STS_RUNNING
     ctl.curr_obj = nxt
     hv.obs.sched_next(pcpu_id, prev, nxt)
     yield S_SCHEDULE
@@ -107,8 +109,8 @@ def notify_mode_of(hv, obj, for_sleep):
     """The mechanism that reaches ``obj``'s pCPU.  ``notify_mode`` is IPI for normal threads and the
     lapic-pt mechanism otherwise; the design then says which one kicks and which one sleeps, because
     before the series kick_vcpu ignored the mode and sent IPI 0xF0 while sleep_thread sent INIT."""
-    if obj.notify_mode == D.SCHED_NOTIFY_IPI:
-        return D.SCHED_NOTIFY_IPI
+    if obj.notify_mode == SCHED_NOTIFY_IPI:
+        return SCHED_NOTIFY_IPI
     return hv.design.sleep_mode if for_sleep else hv.design.kick_mode
 
 
@@ -119,7 +121,7 @@ def sleep_thread(hv, obj):
     ctl.scheduler.sleep(ctl, obj)
     if is_running(obj):
         make_reschedule_request(hv, obj.pcpu_id, notify_mode_of(hv, obj, True))
-    obj.status = D.THREAD_STS_BLOCKED
+    obj.status = THREAD_STS_BLOCKED
 
 
 def wake_thread(hv, obj):
@@ -127,8 +129,8 @@ def wake_thread(hv, obj):
     if is_blocked(obj):
         ctl = hv.per_cpu[obj.pcpu_id].sched_ctl
         ctl.scheduler.wake(ctl, obj)
-        obj.status = D.THREAD_STS_RUNNABLE
-        make_reschedule_request(hv, obj.pcpu_id, D.DEL_MODE_IPI)
+        obj.status = THREAD_STS_RUNNABLE
+        make_reschedule_request(hv, obj.pcpu_id, DEL_MODE_IPI)
 
 
 def kick_thread(hv, obj):
@@ -147,4 +149,4 @@ def run_thread(hv, obj):
     ctl = hv.per_cpu[obj.pcpu_id].sched_ctl
     init_thread_data(hv, obj)
     ctl.curr_obj = obj
-    obj.status = D.THREAD_STS_RUNNING
+    obj.status = THREAD_STS_RUNNING

@@ -1,7 +1,8 @@
 """vCPUs, as in ACRN's ``hypervisor/arch/x86/guest/vcpu.c`` (``struct acrn_vcpu``)."""
 from acrn.arch_x86.pcpu import EV_ENTERED
 from acrn.arch_x86.vmx import Vmcs
-from acrn.core import defs as D
+from acrn.core.defs import (
+    ACRN_REQUEST_EVENT, SCHED_NOTIFY_IPI, VCPU_INIT, VCPU_OFFLINE, VCPU_RUNNING, VCPU_STATES)
 from acrn.core.schedule import ThreadObject, kick_thread, sleep_thread, wake_thread
 from acrn.engine.cost import S_PAUSE_VCPU, S_RUN_VCPU, S_SPIN
 from acrn.engine.ops import OP_ENTER, OP_WAIT
@@ -33,8 +34,8 @@ class AcrnVcpu:
         self.vm = vm
         self.vcpu_id = vcpu_id
         self.pcpu_id = pcpu_id
-        self.state = D.VCPU_INIT
-        self.prev_state = D.VCPU_INIT
+        self.state = VCPU_INIT
+        self.prev_state = VCPU_INIT
         self.launched = False
         self.running = False
         self.arch = AcrnVcpuArch(Vmcs("%s:vcpu%d" % (vm.name, vcpu_id)))
@@ -73,7 +74,7 @@ class AcrnVcpu:
         return vector
 
     def __repr__(self):
-        return "<vcpu %s on pCPU%d %s>" % (self.name, self.pcpu_id, D.VCPU_STATES[self.state])
+        return "<vcpu %s on pCPU%d %s>" % (self.name, self.pcpu_id, VCPU_STATES[self.state])
 
 
 def is_lapic_pt_enabled(vcpu):
@@ -84,7 +85,7 @@ def is_lapic_pt_enabled(vcpu):
 def vcpu_set_intr(vcpu, vector):
     """vlapic_set_intr on a non-lapic-pt vCPU: set the vIRR bit and request EVENT (kicks)."""
     vcpu.vlapic_pending |= 1 << vector
-    vcpu_make_request(vcpu, D.ACRN_REQUEST_EVENT)
+    vcpu_make_request(vcpu, ACRN_REQUEST_EVENT)
 
 
 def kick_vcpu(vcpu):
@@ -127,7 +128,7 @@ def run_vcpu(vcpu: AcrnVcpu):
 def launch_vcpu(vcpu):
     """launch_vcpu: mark the vCPU running and wake its thread."""
     vcpu.prev_state = vcpu.state
-    vcpu.state = D.VCPU_RUNNING
+    vcpu.state = VCPU_RUNNING
     wake_thread(vcpu.hv, vcpu.thread_obj)
 
 
@@ -146,21 +147,21 @@ def pause_vcpu(vcpu, new_state):
 
 def reset_vcpu(vcpu):
     """reset_vcpu: back to INIT state, notify mode IPI, no pending requests."""
-    vcpu.state = D.VCPU_INIT
+    vcpu.state = VCPU_INIT
     vcpu.launched = False
     vcpu.arch.pending_req = 0
     vcpu.arch.exception = -1
     vcpu.arch.idt_vectoring_info = 0
     vcpu.arch.irq_window_enabled = False
     vcpu.arch.lapic_pt_enabled = False
-    vcpu.thread_obj.notify_mode = D.SCHED_NOTIFY_IPI
+    vcpu.thread_obj.notify_mode = SCHED_NOTIFY_IPI
 
 
 def offline_vcpu(vcpu):
     """offline_vcpu: the scheduler forgets the thread; the vCPU is OFFLINE."""
     ctl = vcpu.hv.per_cpu[vcpu.pcpu_id].sched_ctl
     ctl.scheduler.deinit_data(ctl, vcpu.thread_obj)
-    vcpu.state = D.VCPU_OFFLINE
+    vcpu.state = VCPU_OFFLINE
 
 
 # imported last: these modules import this one (a cycle); every function above is defined by then

@@ -4,29 +4,35 @@ which), what it does with interrupts it receives, and the service VM's device mo
 Activity is timed in simulated time: an item due while its vCPU is out of non-root happens right after
 the next VM entry.  Every interval is drawn through the chooser, so runs stay reproducible.
 """
-from acrn.arch_x86 import consts as C
+from acrn.arch_x86.consts import (
+    APIC_BASE_ENABLE, APIC_BASE_X2APIC, APIC_DM_FIXED, APIC_DM_NMI, HYPERVISOR_CALLBACK_VHM_VECTOR,
+    LVT_REGISTERS, MSR_IA32_APIC_BASE, MSR_IA32_EXT_APIC_EOI, MSR_IA32_EXT_APIC_ICR, SRC_GUEST_IPI,
+    VMX_EXIT_REASON_CPUID, VMX_EXIT_REASON_EPT_VIOLATION, VMX_EXIT_REASON_HLT,
+    VMX_EXIT_REASON_IO_INSTRUCTION, VMX_EXIT_REASON_PAUSE, VMX_EXIT_REASON_RDMSR, VMX_EXIT_REASON_VMCALL,
+    VMX_EXIT_REASON_WRMSR)
 from acrn.arch_x86.lapic_hw import icr_encode
-from acrn.core import defs as D
+from acrn.core.defs import (
+    HC_DESTROY_VM, HC_NOTIFY_REQUEST_FINISH, HC_PAUSE_VM, HC_SMP_CALL, HC_VM_SET_MEMORY_REGIONS)
 from acrn.core.pm import PM1A_CNT_ADDR, PM1A_S5_VALUE
 from acrn.engine.cost import S_DM_IO, S_GUEST_IRQ_HANDLER, S_GUEST_NMI_HANDLER
 
 # kind -> (exit reason, instruction length or -1 for fault-like); see GuestWork.exit_args
 GUEST_KINDS = {
-    "cpuid": (C.VMX_EXIT_REASON_CPUID, 2),
-    "rdmsr": (C.VMX_EXIT_REASON_RDMSR, 2),
-    "wrmsr": (C.VMX_EXIT_REASON_WRMSR, 2),
-    "io": (C.VMX_EXIT_REASON_IO_INSTRUCTION, 1),
-    "ept": (C.VMX_EXIT_REASON_EPT_VIOLATION, -1),
-    "hlt": (C.VMX_EXIT_REASON_HLT, 1),
-    "pause": (C.VMX_EXIT_REASON_PAUSE, 2),
-    "ept_update": (C.VMX_EXIT_REASON_VMCALL, 3),
-    "smp_call": (C.VMX_EXIT_REASON_VMCALL, 3),
-    "s5": (C.VMX_EXIT_REASON_IO_INSTRUCTION, 1),
-    "ipi": (C.VMX_EXIT_REASON_WRMSR, 2),
-    "vmcall": (C.VMX_EXIT_REASON_VMCALL, 3),
-    "x2apic": (C.VMX_EXIT_REASON_WRMSR, 2),
-    "lvt": (C.VMX_EXIT_REASON_WRMSR, 2),
-    "eoi": (C.VMX_EXIT_REASON_WRMSR, 2),
+    "cpuid": (VMX_EXIT_REASON_CPUID, 2),
+    "rdmsr": (VMX_EXIT_REASON_RDMSR, 2),
+    "wrmsr": (VMX_EXIT_REASON_WRMSR, 2),
+    "io": (VMX_EXIT_REASON_IO_INSTRUCTION, 1),
+    "ept": (VMX_EXIT_REASON_EPT_VIOLATION, -1),
+    "hlt": (VMX_EXIT_REASON_HLT, 1),
+    "pause": (VMX_EXIT_REASON_PAUSE, 2),
+    "ept_update": (VMX_EXIT_REASON_VMCALL, 3),
+    "smp_call": (VMX_EXIT_REASON_VMCALL, 3),
+    "s5": (VMX_EXIT_REASON_IO_INSTRUCTION, 1),
+    "ipi": (VMX_EXIT_REASON_WRMSR, 2),
+    "vmcall": (VMX_EXIT_REASON_VMCALL, 3),
+    "x2apic": (VMX_EXIT_REASON_WRMSR, 2),
+    "lvt": (VMX_EXIT_REASON_WRMSR, 2),
+    "eoi": (VMX_EXIT_REASON_WRMSR, 2),
 }
 SERVICE_ONLY = frozenset(("ept_update", "smp_call", "vmcall"))
 INTERNAL_KINDS = frozenset(("x2apic", "lvt", "eoi"))  # added by the model itself, not written in scenarios
@@ -115,27 +121,27 @@ class Guest:
             self.exit_args = (args[0] if args else 0x10, args[1] if len(args) > 1 else 0)
         elif kind == "ipi":
             dest_vcpu, vector = args[0], args[1]
-            mode = args[2] if len(args) > 2 else C.APIC_DM_FIXED
-            self.exit_args = (C.MSR_IA32_EXT_APIC_ICR, icr_encode(vector if mode == C.APIC_DM_FIXED else 0, mode, dest_vcpu))
-            if mode == C.APIC_DM_NMI:
-                vm.hv.obs.guest_nmi_raised(vm.vcpus[dest_vcpu], C.SRC_GUEST_IPI)
+            mode = args[2] if len(args) > 2 else APIC_DM_FIXED
+            self.exit_args = (MSR_IA32_EXT_APIC_ICR, icr_encode(vector if mode == APIC_DM_FIXED else 0, mode, dest_vcpu))
+            if mode == APIC_DM_NMI:
+                vm.hv.obs.guest_nmi_raised(vm.vcpus[dest_vcpu], SRC_GUEST_IPI)
         elif kind == "lvt":
-            self.exit_args = (C.LVT_REGISTERS[args[0]][1], args[1])
+            self.exit_args = (LVT_REGISTERS[args[0]][1], args[1])
         elif kind == "eoi":
-            self.exit_args = (C.MSR_IA32_EXT_APIC_EOI, 0)
+            self.exit_args = (MSR_IA32_EXT_APIC_EOI, 0)
         elif kind == "x2apic":
-            self.exit_args = (C.MSR_IA32_APIC_BASE, 0xFEE00000 | C.APIC_BASE_ENABLE | C.APIC_BASE_X2APIC)
+            self.exit_args = (MSR_IA32_APIC_BASE, 0xFEE00000 | APIC_BASE_ENABLE | APIC_BASE_X2APIC)
         elif kind == "ept":
             self.exit_args = (args[0] if args else 0xFED00000, MMIO_INSTRUCTION_LENGTH)
         elif kind == "ept_update":
-            self.exit_args = (D.HC_VM_SET_MEMORY_REGIONS, vm.hv.vm_by_name(args[0]).vm_id)
+            self.exit_args = (HC_VM_SET_MEMORY_REGIONS, vm.hv.vm_by_name(args[0]).vm_id)
         elif kind == "smp_call":
             target = vm.hv.vm_by_name(args[0])
             vcpus = target.vcpus if len(args) < 2 else [target.vcpus[args[1]]]
             mask = 0
             for v in vcpus:
                 mask |= 1 << v.pcpu_id
-            self.exit_args = (D.HC_SMP_CALL, (mask, ", ".join([v.name for v in vcpus])))
+            self.exit_args = (HC_SMP_CALL, (mask, ", ".join([v.name for v in vcpus])))
         elif kind == "vmcall":
             self.exit_args = tuple(args)
         else:
@@ -149,7 +155,7 @@ class Guest:
     def on_interrupt(self, sim, now, vector):
         """A maskable interrupt reached the guest.  The service VM's upcall runs the device model.  A
         virtual interrupt (not lapic-pt) ends with the guest's EOI to its vLAPIC, a trapped x2APIC MSR write."""
-        if vector == C.HYPERVISOR_CALLBACK_VHM_VECTOR and self.vcpu.vm.is_service:
+        if vector == HYPERVISOR_CALLBACK_VHM_VECTOR and self.vcpu.vm.is_service:
             self.run_device_model(sim, now)
         if not self.vcpu.vm.lapic_pt:
             self.queue.append([now + sim.latency(S_GUEST_IRQ_HANDLER), "eoi", ()])
@@ -166,7 +172,7 @@ class Guest:
             req = io_req.req
             if req[0] == "pio" and req[1] == PM1A_CNT_ADDR and req[2] == PM1A_S5_VALUE:
                 vm_id = io_req.vcpu.vm.vm_id
-                self.queue.append([due, "vmcall", (D.HC_PAUSE_VM, vm_id)])
-                self.queue.append([due + 1, "vmcall", (D.HC_DESTROY_VM, vm_id)])
+                self.queue.append([due, "vmcall", (HC_PAUSE_VM, vm_id)])
+                self.queue.append([due + 1, "vmcall", (HC_DESTROY_VM, vm_id)])
             else:
-                self.queue.append([due, "vmcall", (D.HC_NOTIFY_REQUEST_FINISH, io_req)])
+                self.queue.append([due, "vmcall", (HC_NOTIFY_REQUEST_FINISH, io_req)])

@@ -3,8 +3,10 @@
 The core calls these methods where ACRN would log or trace; they never change the model.  Run-time
 plugin observers (``acrn_on_request``...) are called from here only when a plugin implements them.
 """
-from acrn.arch_x86 import consts as C
-from acrn.core import defs as D
+from acrn.arch_x86.consts import (
+    ACRN_VECTORS, SRC_GUEST_OWNED)
+from acrn.core.defs import (
+    REQUESTS, THREAD_STS_RUNNING, VCPU_RUNNING)
 
 
 class RequestSample:
@@ -54,7 +56,7 @@ class Observer:
         key = (vcpu.name, bit)
         if key in self._open:
             return  # merged into the request already pending
-        if vcpu.state != D.VCPU_RUNNING or vcpu.thread_obj.status != D.THREAD_STS_RUNNING:
+        if vcpu.state != VCPU_RUNNING or vcpu.thread_obj.status != THREAD_STS_RUNNING:
             return  # only requests for a running vCPU have a latency bound
         sample = RequestSample(vcpu.name, bit, now, vcpu.pcpu_id, self.sim.cur_cpu != vcpu.pcpu_id)
         self._open[key] = sample
@@ -116,7 +118,7 @@ class Observer:
     def nmi_consumed(self, pcpu_id, sources, where):
         """The hypervisor consumed an NMI without passing it on (taken as a kick, ignored in root).  When it
         carried a guest source's NMI (model tags), that guest NMI is lost."""
-        guest = sources & C.SRC_GUEST_OWNED
+        guest = sources & SRC_GUEST_OWNED
         if guest:
             self.nmi_dropped.append(Record(self.sim.now, pcpu_id, "guest-nmi-dropped", (guest, where)))
             self.sim.trace_guest_nmi(pcpu_id, None, guest, "dropped", 1 if where == "as a kick" else 0)
@@ -166,10 +168,10 @@ class Observer:
 
 
 def describe_request(bit):
-    return D.REQUESTS.get(bit, str(bit))
+    return REQUESTS.get(bit, str(bit))
 
 
 def describe_vector(vector, is_nmi):
     if is_nmi:
         return "NMI"
-    return "vector 0x%02x%s" % (vector, " (%s)" % C.ACRN_VECTORS[vector] if vector in C.ACRN_VECTORS else "")
+    return "vector 0x%02x%s" % (vector, " (%s)" % ACRN_VECTORS[vector] if vector in ACRN_VECTORS else "")

@@ -12,7 +12,12 @@ from heapq import heappop, heappush
 
 import cython
 
-from acrn.arch_x86 import consts as C
+from acrn.arch_x86.consts import (
+    APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI,
+    APIC_DM_NMI, APIC_DM_STARTUP, IDT_NMI, SRC_HV_NOTIFY, SRC_HV_OTHER, TIMER_VECTOR,
+    VMX_EXIT_REASON_BASIC_MASK, VMX_EXIT_REASON_EXCEPTION_OR_NMI, VMX_EXIT_REASON_EXTERNAL_INTERRUPT,
+    VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW,
+    VMX_EXIT_REASON_WRMSR, VMX_INSTR_ERRORS, VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_NMI, exit_reason_name)
 from acrn.arch_x86.lapic_hw import icr_decode
 from acrn.arch_x86.pcpu import (EV_ENTERED, EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_ROOT_INTR, EV_ROOT_NMI,
                                 EV_VMEXIT, EVENTS, PCpu)
@@ -50,8 +55,8 @@ ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
 STATES = {0: "run", 1: "wait", 2: "hlt", 3: "guest", 4: "halted"}
 
 # exits at which no guest instruction retired: the next entry must resume at the same RIP
-_ASYNC_EXITS = frozenset((C.VMX_EXIT_REASON_EXTERNAL_INTERRUPT, C.VMX_EXIT_REASON_INIT_SIGNAL,
-                          C.VMX_EXIT_REASON_INTERRUPT_WINDOW, C.VMX_EXIT_REASON_NMI_WINDOW))
+_ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL,
+                          VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW))
 
 
 class PcpuCtx:
@@ -302,12 +307,12 @@ class Sim:
         injected = hw.injected
         if injected:
             int_type = (injected >> 8) & 0x7
-            if int_type == C.VMX_INT_TYPE_NMI:
-                self.obs.guest_interrupt(vcpu, C.IDT_NMI, vcpu.nmi_sources, True)
+            if int_type == VMX_INT_TYPE_NMI:
+                self.obs.guest_interrupt(vcpu, IDT_NMI, vcpu.nmi_sources, True)
                 vcpu.nmi_sources = 0
                 guest.on_nmi(self, ctx.guest_start)
-            elif int_type == C.VMX_INT_TYPE_EXT_INT:
-                self.obs.guest_interrupt(vcpu, injected & 0xFF, C.SRC_HV_OTHER, False)
+            elif int_type == VMX_INT_TYPE_EXT_INT:
+                self.obs.guest_interrupt(vcpu, injected & 0xFF, SRC_HV_OTHER, False)
                 guest.on_interrupt(self, ctx.guest_start, injected & 0xFF)
             else:
                 self.obs.log(vcpu, "exception %d injected" % (injected & 0xFF))
@@ -334,7 +339,7 @@ class Sim:
             vcpu = ctx.vcpu
             when = max(self.now, ctx.guest_start)
             if ev == EV_GUEST_NMI:
-                self.obs.guest_interrupt(vcpu, C.IDT_NMI, hw.last_sources, True)
+                self.obs.guest_interrupt(vcpu, IDT_NMI, hw.last_sources, True)
                 vcpu.guest.on_nmi(self, when)
             elif ev == EV_GUEST_INTR:
                 self.obs.guest_interrupt(vcpu, hw.last_vector, hw.last_sources, False)
@@ -349,8 +354,8 @@ class Sim:
         vcpu = ctx.vcpu
         vmcs = vcpu.arch.vmcs
         ctx.ggen += 1
-        reason = vmcs.exit_reason & C.VMX_EXIT_REASON_BASIC_MASK
-        nmi_exit = reason == C.VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == C.VMX_INT_TYPE_NMI
+        reason = vmcs.exit_reason & VMX_EXIT_REASON_BASIC_MASK
+        nmi_exit = reason == VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == VMX_INT_TYPE_NMI
         if nmi_exit:
             vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
@@ -386,7 +391,7 @@ class Sim:
                 self._schedule_guest(ctx)
             return
         reason, inst_len = guest.exit_for(kind, args)
-        if reason == C.VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
+        if reason == VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
                 and vcpu.arch.lapic_pt_enabled and kind == "lvt":
             # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
             hw.lapic.write_lvt(args[0], args[1])
@@ -406,11 +411,11 @@ class Sim:
             self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
             return
         dm = icr.delivery_mode
-        if icr.shorthand == C.APIC_DEST_SELF:
+        if icr.shorthand == APIC_DEST_SELF:
             dests = [src]
-        elif icr.shorthand == C.APIC_DEST_ALLISELF:
+        elif icr.shorthand == APIC_DEST_ALLISELF:
             dests = list(range(len(self.hw)))
-        elif icr.shorthand == C.APIC_DEST_ALLESELF:
+        elif icr.shorthand == APIC_DEST_ALLESELF:
             dests = [i for i in range(len(self.hw)) if i != src]
         elif icr.dest_mode_logical:
             # x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0 (SDM 10.12.10.2)
@@ -419,16 +424,16 @@ class Sim:
         else:
             cpu = self.apic_to_cpu.get(icr.dest)
             dests = [] if cpu is None else [cpu]
-        if dm == C.APIC_DM_LOWPRI:
-            dests, dm = dests[:1], C.APIC_DM_FIXED
+        if dm == APIC_DM_LOWPRI:
+            dests, dm = dests[:1], APIC_DM_FIXED
         for dst in dests:
-            if dm == C.APIC_DM_FIXED:
+            if dm == APIC_DM_FIXED:
                 kind, step = ARR_FIXED, S_IPI_DELIVERY
-            elif dm == C.APIC_DM_NMI:
+            elif dm == APIC_DM_NMI:
                 kind, step = ARR_NMI, S_NMI_DELIVERY
-            elif dm == C.APIC_DM_INIT:
+            elif dm == APIC_DM_INIT:
                 kind, step = ARR_INIT, S_INIT_DELIVERY
-            elif dm == C.APIC_DM_STARTUP:
+            elif dm == APIC_DM_STARTUP:
                 kind, step = ARR_SIPI, S_INIT_DELIVERY
             else:
                 continue  # SMI: outside the model
@@ -478,7 +483,7 @@ class Sim:
         if state == ST_GUEST:
             self._settle(ctx)
         else:
-            if sources & C.SRC_HV_NOTIFY:
+            if sources & SRC_HV_NOTIFY:
                 self.obs.kick_absorbed(ctx.cpu_id)
             if state == ST_WAIT or state == ST_IDLE_HLT:
                 if hw.root_has_event():
@@ -497,7 +502,7 @@ class Sim:
         self.push(self.now + period, K_TICK, ctx.cpu_id, a=period)
         if self.hv.per_cpu[ctx.cpu_id].lapic_pt or ctx.state == ST_HALTED:
             return
-        self._arrive(ctx, ARR_FIXED, C.TIMER_VECTOR, C.SRC_HV_OTHER)
+        self._arrive(ctx, ARR_FIXED, TIMER_VECTOR, SRC_HV_OTHER)
 
     # ---- start-up -----------------------------------------------------------------------------------
     def boot(self, cpu, context):
@@ -512,9 +517,9 @@ class Sim:
         status = vcpu.arch.entry_status
         if status == 6:
             return "VMfailValid, VM-instruction error %d: %s" % (
-                vmcs.instr_error, C.VMX_INSTR_ERRORS.get(vmcs.instr_error, "?"))
+                vmcs.instr_error, VMX_INSTR_ERRORS.get(vmcs.instr_error, "?"))
         if status == 7:
-            return "VM-entry failure, exit reason 0x%x (%s)" % (vmcs.exit_reason, C.exit_reason_name(vmcs.exit_reason))
+            return "VM-entry failure, exit reason 0x%x (%s)" % (vmcs.exit_reason, exit_reason_name(vmcs.exit_reason))
         return EVENTS.get(status, str(status))
 
     # ---- trace hooks (no-ops unless a tracer is attached) -----------------------------------------
