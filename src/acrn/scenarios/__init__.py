@@ -124,6 +124,12 @@ def _vcpu_list(path, fld, value, n_vcpus):
     return value
 
 
+def _one_of(path, fld, value, allowed, what):
+    """``value`` must name one of ``allowed`` (a scheduler, a guest activity, an NMI source...)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ScenarioError(path, fld, "%r is not %s (allowed: %s)" % (value, what, ", ".join(sorted(allowed))))
+
+
 def _tables(path, where, raw, key, allowed):
     """The ``[[vm.<key>]]`` tables of one VM, each checked to be a table with known fields:
     yields (field prefix for messages, table)."""
@@ -171,8 +177,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         raise ScenarioError(path, "pcpus", "at most 64 pCPUs (ACRN's bitmaps are 64-bit), got %d" % n_pcpus)
     schedulers = registry.schedulers if registry is not None else {"noop": None, "iorr": None, "bvt": None}
     scheduler = data.get("scheduler", "noop")
-    if not isinstance(scheduler, str) or scheduler not in schedulers:
-        raise ScenarioError(path, "scheduler", "%r is not a scheduler (allowed: %s)" % (scheduler, ", ".join(sorted(schedulers))))
+    _one_of(path, "scheduler", scheduler, schedulers, "a scheduler")
     bounds = dict(DEFAULT_BOUNDS)
     raw_bounds = data.get("bounds", {})
     if not isinstance(raw_bounds, dict):
@@ -241,9 +246,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         work = []
         for wwhere, w in _tables(path, where, raw, "work", WORK_KEYS):
             kind = w.get("kind")
-            if not isinstance(kind, str) or kind not in kinds:
-                raise ScenarioError(path, wwhere + "kind", "%r is not a guest activity (allowed: %s)"
-                                    % (kind, ", ".join(sorted(kinds))))
+            _one_of(path, wwhere + "kind", kind, kinds, "a guest activity")
             if kind in SERVICE_ONLY and not service:
                 raise ScenarioError(path, wwhere + "kind", "%r is a hypercall: only the service VM makes it" % kind)
             if kind == "s5" and not lapic_pt:
@@ -269,9 +272,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         nmis = []
         for nwhere, n in _tables(path, where, raw, "nmi", NMI_KEYS):
             source = n.get("source")
-            if not isinstance(source, str) or source not in sources:
-                raise ScenarioError(path, nwhere + "source", "%r is not an NMI source (allowed: %s)"
-                                    % (source, ", ".join(sorted(sources))))
+            _one_of(path, nwhere + "source", source, sources, "an NMI source")
             if not lapic_pt:
                 raise ScenarioError(path, nwhere + "source", "guest NMI sources are modelled for lapic-pt VMs")
             if "every_us" not in n:
