@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.acrn-model-installed
-SOURCES := $(shell find src examples -name '*.py' -o -name '*.pxd' -o -name '*.toml' 2>/dev/null) pyproject.toml setup.py setup.cfg
+SOURCES := $(shell find acrn examples -name '*.py' -o -name '*.pxd' -o -name '*.toml' 2>/dev/null) pyproject.toml setup.py setup.cfg
 PYTEST_ARGS ?=
 EXAMPLE := examples/acrn-model-sched-prio
 PYTEST_PATHS ?= tests $(EXAMPLE)/tests
@@ -16,7 +16,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 
 $(STAMP): $(PY) $(SOURCES)
-	$(PY) -m pip install -q ".[test,bench]"
+	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) -m pip install -q --no-build-isolation ./$(EXAMPLE)
 	touch $(STAMP)
 
@@ -37,5 +37,5 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf build $(VENV) src/*.egg-info $(EXAMPLE)/build $(EXAMPLE)/src/*.egg-info
-	find src -name '*.so' -delete -o -name '*.c' -delete
+	rm -rf build $(VENV) *.egg-info $(EXAMPLE)/build $(EXAMPLE)/src/*.egg-info
+	find acrn -name '*.so' -delete -o -name '*.c' -delete

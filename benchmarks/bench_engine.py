@@ -73,7 +73,7 @@ def _no_plugin_registry():
 
 
 def _build_run(duration_us, seed):
-    from acrn.engine.run import Run
+    from acrn.host.run import Run
     from acrn.scenarios import parse_scenario
 
     scenario = parse_scenario(bench_scenario(duration_us, seed), "<bench_engine>")

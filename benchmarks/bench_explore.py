@@ -16,7 +16,7 @@ import sys
 
 CHILD = r"""
 import json, sys, time
-from acrn.engine.explore import Explorer
+from acrn.explore import Explorer
 from acrn.scenarios import load_scenario
 import acrn
 ex = Explorer(load_scenario("kick-race"), sys.argv[1])

@@ -115,7 +115,7 @@ def _scenario(duration_us, seed):
 
 def measure_run(config, scenario, seed):
     """ns per VM exit of one run under ``config``."""
-    from acrn.engine.run import Run
+    from acrn.host.run import Run
 
     registry, plugin = registry_for(config)
     run = Run(scenario, DESIGN, seed=seed, registry=registry)

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.scenarios import parse_scenario
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "core"))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from acrn.engine.chooser import Chooser
-from acrn.engine.run import Run, run_scenario
+from acrn.host.run import Run, run_scenario
 from acrn.scenarios import load_scenario
 
 
@@ -38,7 +38,7 @@ def test_compiled_and_interpreted_runs_are_identical():
         env.pop("ACRN_MODEL_PURE")
     else:
         env["ACRN_MODEL_PURE"] = "1"
-    code = ("import acrn, json; from acrn.engine.run import run_scenario; "
+    code = ("import acrn, json; from acrn.host.run import run_scenario; "
             "r = run_scenario('kick-race', 'nmi-nowindow'); print(json.dumps([acrn.compiled(), r.digest()]))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     other_compiled, other_digest = json.loads(out.stdout.strip().splitlines()[-1])

@@ -3,7 +3,7 @@ faults are the ones the model explains (a failed VM entry after NMI re-injection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.plugin import default_registry
 from acrn.scenarios import parse_scenario
 

@@ -2,8 +2,8 @@
 (issue: NMI sources)."""
 import pytest
 
-from acrn.engine.explore import Explorer
-from acrn.engine.run import Run, run_scenario
+from acrn.explore import Explorer
+from acrn.host.run import Run, run_scenario
 from acrn.scenarios import load_scenario
 
 LAT, SPUR, LOST, SMP, FAULT = ("request-latency", "no-spurious-guest-interrupt", "no-lost-guest-nmi",

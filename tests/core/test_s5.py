@@ -1,6 +1,6 @@
 """The S5 sequence of a lapic-pt VM (hw-semantics 2, "S5 / shutdown of a lapic-pt (RT) VM")."""
 from acrn.core import defs as D
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.scenarios import load_scenario
 
 

@@ -1,8 +1,8 @@
 """The schedulers on a shared pCPU: sched_iorr time-slices, sched_bvt shares by weight, sched_noop refuses."""
 import pytest
 
-from acrn.engine.run import Run
-from acrn.engine.tracing import Recorder
+from acrn.host.run import Run
+from acrn.host.tracing import Recorder
 from acrn.errors import ScenarioError
 from acrn.scenarios import parse_scenario
 

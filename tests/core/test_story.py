@@ -5,7 +5,7 @@ Each row runs a built-in scenario under a design and checks the verdicts that ma
 import pytest
 
 from acrn.engine.result import FAIL, NOT_EXERCISED, PASS
-from acrn.engine.run import run_scenario
+from acrn.host.run import run_scenario
 
 LAT, SPUR, S5, SMP, FAULT = ("request-latency", "no-spurious-guest-interrupt", "shutdown-completes",
                              "smp-call-completes", "no-hypervisor-fault")

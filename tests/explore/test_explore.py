@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acrn.cli import main
-from acrn.engine.explore import Explorer, decode_choices, encode_choices, replay
+from acrn.explore import Explorer, decode_choices, encode_choices, replay
 from acrn.errors import AcrnModelError
-from acrn.explore_cli import _diagram_of
+from acrn.cli.explore import _diagram_of
 from acrn.plugin import default_registry
 from acrn.scenarios import load_scenario
 

@@ -2,7 +2,7 @@
 up in the registry), and acrn_on_nmi fires for root-mode NMIs and NMI exits."""
 import pytest
 
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.hookspecs import hookimpl
 from acrn.scenarios import parse_scenario
 from plugin_helpers import registry_with, small_scenario

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from acrn.cli import main
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.hookspecs import hookimpl
 from acrn.plugin import BUILTIN_PLUGINS, SETUP_HOOKS, Registry, get_plugin_manager
 from acrn.scenarios import parse_scenario

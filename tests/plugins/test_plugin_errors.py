@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from acrn.cli import main
-from acrn.engine.run import Run
+from acrn.host.run import Run
 from acrn.errors import PluginError
 from acrn.hookspecs import hookimpl
 from acrn.scenarios import parse_scenario

@@ -1,4 +1,4 @@
-"""The analyze / timeline commands: errors, outputs, timeline contents, plots, register()."""
+"""The analyze / timeline commands: errors, outputs, timeline contents, plots."""
 import io
 import json
 import os
@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from acrn.trace import events as ev
 from acrn.trace import synth
-from acrn.trace.cli import analyze, main, register, timeline
+from acrn.cli.trace import analyze, main, timeline
 from acrn.trace.progress import DelayedProgress
 
 X, E = ev.TRACE_VM_EXIT, ev.TRACE_VM_ENTER
@@ -31,17 +31,18 @@ def error_line(result):
     return lines[-1]
 
 
-def test_register_adds_both_commands():
-    group = click.Group("acrn-model")
-    register(group)
-    assert group.commands == {"analyze": analyze, "timeline": timeline}
+def test_both_trace_commands_are_in_the_main_group():
+    from acrn.cli import main as acrn_model
+
+    assert acrn_model.commands["analyze"] is analyze and acrn_model.commands["timeline"] is timeline
+    assert main.commands == {"analyze": analyze, "timeline": timeline}
 
 
 def test_import_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, acrn.trace, acrn.trace.cli, acrn.trace.events; "
+    code = ("import sys, acrn.trace, acrn.cli.trace, acrn.trace.events; "
             "print(sorted(m for m in ('numpy', 'numba', 'matplotlib', 'rich') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))

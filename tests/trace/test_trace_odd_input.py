@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
-from acrn.trace.cli import main
+from acrn.cli.trace import main
 
 X, E = ev.TRACE_VM_EXIT, ev.TRACE_VM_ENTER
 ROW = "%-28s\t%-12d\t%-12.2f\t%-24d\t%-16.2f"

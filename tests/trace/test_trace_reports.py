@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from acrn.trace import events as ev
-from acrn.trace.cli import main
+from acrn.cli.trace import main
 
 ROW = "%-28s\t%-12d\t%-12.2f\t%-24d\t%-16.2f"
 HEAD = "%-28s\t%-12s\t%-12s\t%-24s\t%-16s" % ("Event", "NR_Exit", "NR_Exit/Sec", "Time Consumed(cycles)",

@@ -21,8 +21,8 @@ except ImportError:  # not installed: the source tree still lets the behaviour t
 
 from acrn.cli import main  # noqa: E402
 from acrn.core.schedule import sleep_thread, wake_thread  # noqa: E402
-from acrn.engine.run import Run  # noqa: E402
-from acrn.engine.tracing import Recorder  # noqa: E402
+from acrn.host.run import Run  # noqa: E402
+from acrn.host.tracing import Recorder  # noqa: E402
 from acrn.plugin import Registry, get_plugin_manager  # noqa: E402
 from acrn.scenarios import load_scenario  # noqa: E402
 

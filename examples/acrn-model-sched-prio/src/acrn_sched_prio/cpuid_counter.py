@@ -24,5 +24,5 @@ DISPATCH_ENTRY = (counting_cpuid_vmexit_handler, S_VMEXIT_HANDLER, False)
 
 
 def cpuid_exits(run):
-    """{vCPU name: CPUID exits handled} for every vCPU of ``run`` (an ``acrn.engine.run.Run``)."""
+    """{vCPU name: CPUID exits handled} for every vCPU of ``run`` (an ``acrn.host.run.Run``)."""
     return {vcpu.name: getattr(vcpu, COUNT_ATTR, 0) for vm in run.hv.vms for vcpu in vm.vcpus}

@@ -2,13 +2,13 @@
 
 A scenario enables it on a lapic-pt VM with ``[[vm.nmi]] source = "nmi-watchdog"`` and ``every_us`` (the
 watchdog period; Linux uses seconds, a model run wants microseconds).  It is one of acrn-model's LVT-based
-sources (``acrn.engine.nmi_sources.LvtSource``): at boot the guest programs LVT-PMC with NMI delivery (a
+sources (``acrn.guest.nmi_sources.LvtSource``): at boot the guest programs LVT-PMC with NMI delivery (a
 WRMSR: passed through on a lapic-pt vCPU, or intercepted by a design that filters guest NMI sources); every
 period the counter overflows, the overflow status bit is set, and the LVT entry delivers an NMI to the
 vCPU's pCPU.  Each overflow is recorded as a guest NMI that must reach the guest (``no-lost-guest-nmi``).
 """
 from acrn.arch_x86 import consts as C
-from acrn.engine.nmi_sources import LvtSource
+from acrn.guest.nmi_sources import LvtSource
 
 
 class NmiWatchdog(LvtSource):

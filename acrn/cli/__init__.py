@@ -1,0 +1,30 @@
+"""The ``acrn-model`` command: one click group, its commands in this package's modules.
+
+The exit statuses and the one-line error handling every command shares are in :mod:`acrn.cli.common`.
+"""
+import click
+
+import acrn
+from acrn.cli.common import Context, Group
+from acrn.cli.demo import demo
+from acrn.cli.explore import explore, replay
+from acrn.cli.info import designs, plugins, scenarios
+from acrn.cli.microbench import microbench
+from acrn.cli.run import run
+from acrn.cli.trace import analyze, timeline
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(acrn.__version__, message="acrn-model %(version)s")
+@click.option("-p", "plugins", multiple=True, metavar="MODULE", help="Load a plugin module by name (repeatable).")
+@click.pass_context
+def main(ctx, plugins):
+    """An executable model of ACRN's interrupt and vCPU notification path."""
+    ctx.obj = Context(plugins)
+
+
+for _command in (run, demo, explore, replay, designs, scenarios, plugins, microbench, analyze, timeline):
+    main.add_command(_command)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""``acrn-model explore`` and ``acrn-model replay``: search interleavings, replay a counterexample."""
+import json
+import sys
+
+import click
+
+from acrn.cli.common import check_design, load
+
+
+def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None):
+    """Replay ``choices`` with a recorder (and a capture writer): (result, diagram, invariant, trace path)."""
+    from acrn.diagram import counterexample_diagram
+    from acrn.explore import replay
+    from acrn.host.tracing import ModelTracer, Recorder, TeeTracer
+
+    rec = Recorder()
+    tracer = rec
+    writer = None
+    if trace_dir is not None:
+        writer = ModelTracer(trace_dir, scenario.pcpus, scenario.tsc_mhz)
+        tracer = TeeTracer(rec, writer)
+    try:
+        run, result = replay(scenario, design, choices, registry=registry, horizon_us=horizon_us, tracer=tracer,
+                             step_hook=lambda cpu, step, t: rec.step(t, cpu, step))
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        writer.close()
+    failing = [v for v in result.verdicts if v.first is not None]
+    if not failing:
+        return result, None, None, writer.path if writer else None
+    first = min(failing, key=lambda v: v.first.time)
+    bound = scenario.bounds.get("request_latency_us", 0.0)
+    text = counterexample_diagram(rec.events, result, first.name, first.first, bound)
+    return result, text, first.name, writer.path if writer else None
+
+
+def run_explore(registry, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir,
+                as_json):
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from acrn.explore import DEFAULT_BOUND, Explorer
+
+    explorer = Explorer(scenario, design, registry=registry, horizon_us=horizon_us)
+    bound = DEFAULT_BOUND if bound is None else bound
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]exploring[/bold] {task.description}"), BarColumn(bar_width=None),
+                  TextColumn("{task.fields[states]} states, {task.fields[rate]} states/s, depth {task.fields[depth]}, "
+                             "{task.fields[runs]} runs, {task.fields[violations]} violations"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("%s / %s" % (scenario.name, design), total=None, states=0, rate=0, depth=0, runs=0,
+                            violations=0)
+        import time
+
+        start = time.perf_counter()
+
+        def progress(out, n_found):
+            if out.runs % 10 == 0:
+                elapsed = time.perf_counter() - start
+                bar.update(task, states=out.states, rate=int(out.states / elapsed) if elapsed else 0,
+                           depth=out.depth, runs=out.runs, violations=n_found)
+
+        result = explorer.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
+                                  seed=seed, progress=progress)
+    summary = result.to_dict()
+    cx = result.counterexample
+    diagram = None
+    trace_path = None
+    if cx is not None:
+        _, diagram, _, trace_path = _diagram_of(registry, scenario, design, cx.choices, explorer.horizon_us, trace_dir)
+        summary["diagram"] = diagram
+        summary["trace"] = trace_path
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+        return 1 if cx is not None else 0
+    rate = int(result.states / result.elapsed) if result.elapsed else 0
+    click.echo("explored %s under %s: strategy %s, bound %d, horizon %.0f us: %d runs, %d states (%d states/s), "
+               "%d steps, %.2f s%s" % (scenario.name, design, strategy, bound, explorer.horizon_us, result.runs,
+                                      result.states, rate, result.steps, result.elapsed,
+                                      "" if result.complete else " (stopped by --max-states/--max-runs)"))
+    if cx is None:
+        click.echo("no violation within the bound")
+        return 0
+    click.echo("violation of %s found after %d runs (%.2f s): %s" % (cx.invariant, cx.runs_before,
+                                                                     result.time_to_first, cx.violation.message))
+    click.echo("replay with: acrn-model replay %s --design %s --choices %s%s" % (
+        scenario.name, design, cx.choices, "" if horizon_us is None else " --horizon-us %g" % horizon_us))
+    click.echo("")
+    click.echo(diagram)
+    if trace_path:
+        click.echo("trace: %s" % trace_path)
+    return 1
+
+
+def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_json):
+    from acrn.explore import Explorer
+
+    horizon = horizon_us if horizon_us is not None else Explorer(scenario, design, registry=registry).horizon_us
+    result, diagram, invariant, trace_path = _diagram_of(registry, scenario, design, choices, horizon, trace_dir)
+    if as_json:
+        out = result.to_dict()
+        out["diagram"] = diagram
+        out["trace"] = trace_path
+        click.echo(json.dumps(out, indent=2, sort_keys=True))
+    else:
+        click.echo(diagram if diagram is not None else "no violation in this run")
+        if trace_path:
+            click.echo("trace: %s" % trace_path)
+    return 1 if diagram is not None else 0
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--design", "-d", required=True, help="Notification design.")
+@click.option("--strategy", type=click.Choice(["dfs", "pct", "random"]), default="dfs", show_default=True)
+@click.option("--bound", type=click.IntRange(min=0), default=None,
+              help="Deviation bound: choices that may differ from the default (dfs), or per run (pct, random). "
+                   "[default: 1]")
+@click.option("--max-states", type=click.IntRange(min=1), default=200000, show_default=True)
+@click.option("--max-runs", type=click.IntRange(min=1), default=20000, show_default=True)
+@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None,
+              help="Explore the first H microseconds of the scenario. [default: min(100, duration)]")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random and pct strategies.")
+@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the counterexample as an acrntrace capture into this folder.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir, as_json):
+    """Search SCENARIO's interleavings under DESIGN for an invariant violation.
+
+    Exit status: 1 with the shortest counterexample found (choice string, sequence diagram), 0 when none
+    exists within the bound (the bound and the number of states are printed), 2 on bad arguments."""
+    registry = obj.registry
+    check_design(registry, design)
+    sys.exit(run_explore(registry, load(registry, scenario), design, strategy, bound, max_states, max_runs,
+                         horizon_us, seed, trace_dir, as_json))
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--design", "-d", required=True, help="Notification design.")
+@click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
+@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None, help="As given to explore.")
+@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the replayed run as an acrntrace capture into this folder.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def replay(obj, scenario, design, choices, horizon_us, trace_dir, as_json):
+    """Re-run a counterexample exactly from its choice string; prints its sequence diagram."""
+    registry = obj.registry
+    check_design(registry, design)
+    sys.exit(run_replay(registry, load(registry, scenario), design, choices, horizon_us, trace_dir, as_json))

@@ -1,0 +1,252 @@
+"""``acrn-model analyze`` and ``acrn-model timeline``.
+
+The main ``acrn-model`` group adds these with :func:`register`.  This module imports only click at import
+time; numpy, numba, rich and matplotlib are loaded when a command runs and needs them, so the CLI starts
+fast (a 1e7-record capture is analysed in well under a second).
+"""
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from acrn.trace.backend import BACKENDS, NUMBA_MIN_RECORDS
+from acrn.trace.format import RECORD_SIZE, is_cpu_file_name
+
+REPORT_CHOICES = ("vm_exit", "irq", "cpu_usage", "latency")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _warn(message: str) -> None:
+    click.echo("warning: " + message, err=True)
+
+
+def _check_output(path: Path | None, what: str) -> None:
+    """Fail before any work if ``path`` cannot be created."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise click.ClickException("%s: is a folder, cannot write the %s there" % (path, what))
+    if not parent.is_dir():
+        raise click.ClickException("%s: cannot write the %s: folder %s does not exist" % (path, what, parent))
+    if not os.access(parent, os.W_OK):
+        raise click.ClickException("%s: cannot write the %s: folder %s is not writable" % (path, what, parent))
+
+
+def _estimate_records(path: Path) -> int:
+    """Records in a capture, from file sizes alone (no numpy: decides whether to start loading numba)."""
+    try:
+        if path.is_file():
+            return path.stat().st_size // RECORD_SIZE
+        total = 0
+        for entry in os.scandir(path):
+            if entry.is_file() and is_cpu_file_name(entry.name):
+                total += entry.stat().st_size // RECORD_SIZE
+            elif entry.is_dir():
+                total = max(total, _estimate_records(Path(entry.path)))
+        return total
+    except OSError:
+        return 0
+
+
+def _start_numba_warmup(path: Path, backend: str):
+    """Load the numba kernels on a thread while the capture is read and modules imported (numba's
+    start-up is most of a CLI run); returns the thread, or None when numpy will do."""
+    if backend == "numpy" or (backend == "auto" and _estimate_records(path) < NUMBA_MIN_RECORDS):
+        return None
+    import threading
+
+    def warm():
+        try:
+            from acrn.trace import kernels
+
+            kernels.warm()
+        except Exception:  # the scan itself will report it
+            pass
+
+    thread = threading.Thread(target=warm, name="numba-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def _read(path: Path):
+    from acrn.trace.reader import CaptureError, read_capture
+
+    try:
+        return read_capture(path)
+    except CaptureError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
+    """Analyse ``capture`` and build its Report; raises ClickException for unusable input."""
+    from acrn.trace import analysis, reports
+    from acrn.trace.progress import DelayedProgress
+
+    warnings: list = []
+    with DelayedProgress(capture.n_records, "%s %s" % (report, capture.path.name)) as progress:
+        try:
+            if report == "vm_exit":
+                result = analysis.analyze_vm_exit(capture, backend, progress=progress)
+                tsc = reports.resolve_tsc(capture.path, result.tsc_khz_seen, tsc_mhz, warnings)
+                rep = reports.vm_exit_report(capture, result, tsc, compat)
+            elif report == "latency":
+                result = analysis.analyze_latency(capture, backend, progress=progress)
+                tsc = reports.resolve_tsc(capture.path, result.tsc_khz_seen, tsc_mhz, warnings)
+                rep = reports.latency_report(capture, result, tsc)
+            else:
+                tsc = reports.resolve_tsc(capture.path, analysis.find_tsc_khz(capture), tsc_mhz, warnings)
+                if report == "irq":
+                    rep = reports.irq_report(capture, analysis.analyze_irq(capture, compat), tsc, compat)
+                else:
+                    rep = reports.cpu_usage_report(capture, analysis.analyze_cpu_usage(capture, compat, backend),
+                                                   tsc, compat)
+        except reports.NothingToAnalyse as err:
+            for w in warnings + err.warnings:
+                _warn(w)
+            raise click.ClickException(str(err)) from None
+        except reports.TscUnknown as err:
+            raise click.ClickException(str(err)) from None
+    rep.warnings = warnings + rep.warnings
+    return rep
+
+
+@click.command("analyze")
+@click.argument("capture", type=click.Path(path_type=Path))
+@click.option("--report", type=click.Choice(REPORT_CHOICES), default="vm_exit", show_default=True,
+              help="vm_exit, irq and cpu_usage mirror acrnalyze.py's reports; latency is acrn-model's own.")
+@click.option("--tsc-mhz", type=float, default=None, metavar="F",
+              help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record (real captures).")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None, metavar="OUT",
+              help="Also write the report as CSV (acrnalyze's CSV rows) to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
+@click.option("--plot", type=click.Path(path_type=Path), default=None, metavar="FILE.png",
+              help="Draw the report (exit-reason breakdown, latency histograms...) into FILE.png.")
+@click.option("--acrnalyze-compat", "compat", is_flag=True,
+              help="Reproduce acrnalyze's own attribution (time to the last TRACE_VMEXIT_* event seen) "
+                   "and quirks, to diff against its output line by line.")
+@click.option("--compare", "other", type=click.Path(path_type=Path), default=None, metavar="OTHER_CAPTURE",
+              help="A second capture (e.g. another design): both reports side by side.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
+              help="numba kernels or numpy; auto picks numpy for small captures (no JIT start-up).")
+def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, backend):
+    """Report on an acrntrace CAPTURE: a capture folder (acrntrace/<stamp>/ with one file per pCPU) or
+    one pCPU file.  The TSC frequency comes from the capture's MODEL_TSC_FREQ record, else --tsc-mhz."""
+    _check_output(csv_out, "CSV")
+    _check_output(plot, "plot")
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise click.ClickException("%s: the plot file must end in %s" % (plot, ", ".join(PLOT_SUFFIXES)))
+    if compat and report == "latency":
+        _warn("--acrnalyze-compat has no meaning for the latency report (acrnalyze has none): ignored")
+    if report in ("vm_exit", "latency", "cpu_usage"):
+        _start_numba_warmup(capture, backend)
+    cap = _read(capture)
+    rep = _build_report(cap, report, tsc_mhz, compat, backend)
+    if other is not None:
+        cap_b = _read(other)
+        rep_b = _build_report(cap_b, report, tsc_mhz, compat, backend)
+        from acrn.trace.reports import compare_reports
+
+        shown = compare_reports(rep, rep_b, str(cap.path), str(cap_b.path))
+        to_plot = [(str(cap.path), rep.data), (str(cap_b.path), rep_b.data)]
+    else:
+        shown = rep
+        to_plot = [(str(cap.path), rep.data)]
+    for w in shown.warnings:
+        _warn(w)
+    if csv_out is not None:
+        from acrn.trace.format import atomic_write_bytes
+
+        try:
+            atomic_write_bytes(csv_out, shown.csv_output())
+        except OSError as err:
+            raise click.ClickException("%s: cannot write the CSV: %s" % (csv_out, err.strerror or err)) from None
+    if plot is not None:
+        from acrn.trace.plots import plot_report
+
+        try:
+            plot_report(report, to_plot, plot)
+        except OSError as err:
+            raise click.ClickException("%s: cannot write the plot: %s" % (plot, err.strerror or err)) from None
+        except ValueError as err:
+            raise click.ClickException("%s: %s" % (plot, err)) from None
+    if as_json:
+        import json
+
+        click.echo(json.dumps(shown.data, indent=1, default=_json_default))
+    else:
+        click.echo(shown.text_output(), nl=False)
+    _fast_exit_hint()
+
+
+def _json_default(obj):
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+@click.command("timeline")
+@click.argument("capture", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="TRACE.json",
+              help="Chrome trace-event JSON to write (open it in Perfetto or chrome://tracing).")
+@click.option("--tsc-mhz", type=float, default=None, metavar="F",
+              help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record.")
+@click.option("--max-events", type=int, default=2_000_000, show_default=True,
+              help="Stop after this many timeline events (the file grows ~100 bytes per event).")
+def timeline(capture, output, tsc_mhz, max_events):
+    """Write CAPTURE as a timeline: one track per pCPU with VM-exit slices named by exit reason and guest
+    slices named by vCPU, kicks as arrows from sender to target, requests as instant events."""
+    _check_output(output, "timeline")
+    cap = _read(capture)
+    from acrn.trace import analysis, reports
+    from acrn.trace.timeline import write_timeline
+
+    warnings: list = []
+    try:
+        tsc = reports.resolve_tsc(cap.path, analysis.find_tsc_khz(cap), tsc_mhz, warnings)
+    except reports.TscUnknown as err:
+        raise click.ClickException(str(err)) from None
+    from acrn.trace.progress import DelayedProgress
+
+    try:
+        with DelayedProgress(min(cap.n_records, max_events), "timeline %s" % cap.path.name) as progress:
+            summary = write_timeline(cap, tsc, output, max_events=max_events, progress=progress)
+    except OSError as err:
+        raise click.ClickException("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None
+    for w in cap.warnings + warnings + summary.warnings:
+        _warn(w)
+    if summary.events == 0:
+        raise click.ClickException("%s: nothing to put on a timeline: no records" % cap.path)
+    click.echo("%s: %d events (%d slices, %d kicks, %d other instants) from %d pCPU files"
+               % (output, summary.events, summary.slices, summary.flows, summary.instants, len(cap.files)))
+    _fast_exit_hint()
+
+
+def _fast_exit_hint() -> None:
+    """At interpreter exit, move everything still alive into the permanent GC generation, so that the
+    final collections do not walk numba's object graph (~0.1 s of a CLI run).  Registered with atexit,
+    so a long-lived process (tests, the demo) is not affected until it exits."""
+    if "numba" in sys.modules:
+        import atexit
+
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
+
+
+@click.group()
+def main() -> None:
+    """acrn-model trace tools (also available as ``acrn-model analyze`` / ``acrn-model timeline``)."""
+
+
+main.add_command(analyze)
+main.add_command(timeline)

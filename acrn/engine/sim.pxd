@@ -1,0 +1,101 @@
+import cython
+
+from acrn.arch_x86.pcpu cimport PCpu
+from acrn.arch_x86.vmx cimport Vmcs
+from acrn.core.hv cimport Hypervisor
+from acrn.core.vcpu cimport AcrnVcpu
+from acrn.engine.chooser cimport Chooser
+from acrn.guest.guest cimport Guest
+from acrn.host.observe cimport Observer
+
+
+cdef class PcpuCtx:
+    cdef public int cpu_id
+    cdef public PCpu hw
+    cdef public int state
+    cdef public long long gen
+    cdef public long long ggen
+    cdef public object thread
+    cdef public object context
+    cdef public object wait_cond
+    cdef public int wait_step
+    cdef public long long wait_deadline
+    cdef public long long guest_start
+    cdef public AcrnVcpu vcpu
+    cdef public int last_step
+    cdef public long long steps
+    cdef public long long next_step_time
+
+
+cdef class Sim:
+    cdef public object cost
+    cdef public Chooser chooser
+    cdef public long long now
+    cdef public long long seq
+    cdef public list queue
+    cdef public list hw
+    cdef public list ctx
+    cdef public dict apic_to_cpu
+    cdef public list waiters
+    cdef public int cur_cpu
+    cdef public Hypervisor hv
+    cdef public Observer obs
+    cdef public object tracer
+    cdef public object step_hook
+    cdef public object on_vmexit
+    cdef public object on_vmentry
+    cdef public object on_nmi
+    cdef public object nmi_handler
+    cdef public object irq_handler
+    cdef public object cpu_start
+    cdef public long long steps
+    cdef public long long exits
+    cdef public object error
+    cdef public bint defer_arrivals
+    cdef list _lo
+    cdef list _hi
+
+    cpdef push(self, long long time, int kind, int cpu, a=*, b=*, c=*, long long gen=*)
+    cpdef long long latency(self, int step) except? -1
+    cdef _next_step(self, PcpuCtx ctx, long long time)
+    @cython.locals(ctx=PcpuCtx, ev=tuple, kind=cython.int, queue=list)
+    cpdef run(self, long long until)
+    @cython.locals(ctx=PcpuCtx)
+    cdef _check_waiters(self)
+    @cython.locals(hw=PCpu, state=cython.int, ev=cython.int)
+    cdef _step(self, PcpuCtx ctx)
+    @cython.locals(step=cython.int, op=cython.int)
+    cdef _directive(self, PcpuCtx ctx, d)
+    cdef _park(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu)
+    cdef _root_nmi(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu)
+    cdef _root_intr(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu, result=cython.int, cost=cython.longlong, injected=cython.longlong, int_type=cython.int,
+                   vcpu=AcrnVcpu, vmcs=Vmcs, guest=Guest)
+    cdef _vmentry(self, PcpuCtx ctx)
+    @cython.locals(due=cython.longlong)
+    cdef _schedule_guest(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu, ev=cython.int, when=cython.longlong, vcpu=AcrnVcpu)
+    cdef _settle(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu, reason=cython.longlong, at=cython.longlong, nmi_exit=cython.bint, vcpu=AcrnVcpu, vmcs=Vmcs)
+    cdef _exited(self, PcpuCtx ctx)
+    @cython.locals(hw=PCpu, vcpu=AcrnVcpu, guest=Guest)
+    cdef _guest_event(self, PcpuCtx ctx)
+    cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
+    @cython.locals(hw=PCpu, state=cython.int)
+    cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)
+    cdef bint _defer(self, PcpuCtx ctx, tuple ev) except -1
+    cdef _tick(self, PcpuCtx ctx, long long period)
+
+    cpdef trace_vmentry(self, int cpu, vcpu)
+    cpdef trace_vmexit(self, int cpu, vcpu, reason, at)
+    cpdef trace_request(self, vcpu, bit, made)
+    cpdef trace_kick(self, src, dst, mode)
+    cpdef trace_sched(self, cpu, prev, thread)
+    cpdef trace_switch(self, cpu, thread)
+    cpdef trace_guest_interrupt(self, vcpu, vector, sources, is_nmi)
+    cpdef trace_nmi_window(self, cpu)
+    cpdef trace_root_nmi(self, cpu, sources)
+    cpdef trace_nmi_exit(self, cpu, sources)
+    cpdef trace_arrival(self, cpu, kind, vector, sources)

@@ -1,0 +1,578 @@
+"""The discrete-event kernel: one clock in TSC cycles, one event queue, the pCPUs as state machines.
+
+Each pCPU runs hypervisor code (a thread's generator, see ``acrn.engine.ops``) in atomic steps, or
+guest code in VMX non-root.  Events are (time, seq, ...) tuples: ``seq`` grows with every push, so the
+order of simultaneous events depends only on the inputs (as in SimPy).  Every latency is drawn through
+the chooser; nothing else is random.
+
+Interrupt arrivals are posted to the hardware model (``arch_x86.pcpu``) and acted on at once in
+non-root, at the next step boundary in root (a step is atomic), or when they wake a waiting pCPU.
+"""
+from heapq import heappop, heappush
+
+import cython
+
+from acrn.arch_x86.consts import (
+    APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI,
+    APIC_DM_NMI, APIC_DM_STARTUP, IDT_NMI, SRC_HV_NOTIFY, SRC_HV_OTHER, TIMER_VECTOR,
+    VMX_EXIT_REASON_BASIC_MASK, VMX_EXIT_REASON_EXCEPTION_OR_NMI, VMX_EXIT_REASON_EXTERNAL_INTERRUPT,
+    VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW,
+    VMX_EXIT_REASON_WRMSR, VMX_INSTR_ERRORS, VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_NMI, exit_reason_name)
+from acrn.arch_x86.lapic_hw import icr_decode
+from acrn.arch_x86.pcpu import (EV_ENTERED, EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_ROOT_INTR, EV_ROOT_NMI,
+                                EV_VMEXIT, EVENTS, PCpu)
+from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
+                              S_NMI_DELIVERY, S_VMENTRY, S_VMEXIT, STEP_NAMES)
+from acrn.engine.ops import KIND_IRET, OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
+
+# event kinds
+K_STEP = 0  # a pCPU's next hypervisor step is due
+K_ARRIVE = 1  # an interrupt reaches a pCPU
+K_GUEST = 2  # the guest's next activity is due
+K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
+K_CALL = 4  # a scheduled callback (scenario stimulus)
+
+# explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
+MAX_DEFER = 4
+DEFER_DECIDED = 0x80
+
+# arrival kinds
+ARR_FIXED = 0
+ARR_NMI = 1
+ARR_INIT = 2
+ARR_SIPI = 3
+ARRIVALS = {ARR_FIXED: "fixed", ARR_NMI: "NMI", ARR_INIT: "INIT", ARR_SIPI: "SIPI"}
+
+# pCPU states
+ST_RUN = 0  # root: a step is scheduled
+ST_WAIT = 1  # root: spinning on a condition
+ST_IDLE_HLT = 2  # root: HLT in the idle loop
+ST_GUEST = 3  # non-root
+ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
+STATES = {0: "run", 1: "wait", 2: "hlt", 3: "guest", 4: "halted"}
+
+# exits at which no guest instruction retired: the next entry must resume at the same RIP
+_ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL,
+                          VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW))
+
+
+class PcpuCtx:
+    """The engine's view of one pCPU: what runs there and what it waits for."""
+
+    def __init__(self, cpu_id, hw):
+        self.cpu_id = cpu_id
+        self.hw = hw
+        self.state = ST_RUN
+        self.gen = 0  # only the K_STEP tagged with the latest gen is live
+        self.ggen = 0  # likewise for K_GUEST
+        self.thread = None
+        self.context = None  # the generator running on this pCPU
+        self.wait_cond = None
+        self.wait_step = 0
+        self.wait_deadline = -1
+        self.guest_start = 0
+        self.vcpu = None  # the vCPU in non-root
+        self.last_step = -1
+        self.steps = 0
+        self.next_step_time = 0  # when the pending step (K_STEP of the live gen) is due
+
+
+class Sim:
+    def __init__(self, cost, chooser, n_pcpus, tracer=None):
+        self.cost = cost
+        self.chooser = chooser
+        self.now = 0
+        self.seq = 0
+        self.queue = []
+        self.hw = [PCpu(i) for i in range(n_pcpus)]
+        self.ctx = [PcpuCtx(i, self.hw[i]) for i in range(n_pcpus)]
+        self.apic_to_cpu = {hw.lapic.apic_id: i for i, hw in enumerate(self.hw)}
+        self.waiters = []
+        self.cur_cpu = 0
+        self.hv = None
+        self.obs = None
+        # the hypervisor's entry points, handed in by the host builder (the engine knows no hypervisor):
+        # nmi_handler(hv, cpu) for host IDT vector 2, irq_handler(hv, cpu, vector) for a fixed vector,
+        # cpu_start(hv, cpu) -> the generator a pCPU runs after INIT-SIPI
+        self.nmi_handler = None
+        self.irq_handler = None
+        self.cpu_start = None
+        self.tracer = tracer
+        self.step_hook = None  # called as step_hook(cpu, step id, time) when set (diagrams, plugins)
+        # run-time observers (plugin.RuntimeHooks methods), each None unless some plugin implements it
+        self.on_vmexit = None
+        self.on_vmentry = None
+        self.on_nmi = None
+        self.steps = 0
+        self.exits = 0
+        self.error = None
+        self.defer_arrivals = False  # the explorer lets interrupts arrive after a later step boundary
+        self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
+        self._hi = cost.hi
+
+    # ---- queue ------------------------------------------------------------------------------------
+    def push(self, time, kind, cpu, a=0, b=0, c=0, gen=0):
+        self.seq += 1
+        heappush(self.queue, (time, self.seq, kind, cpu, a, b, c, gen))
+
+    def latency(self, step):
+        return self.chooser.latency(self._lo[step], self._hi[step], step)
+
+    def _next_step(self, ctx, time):
+        ctx.gen += 1
+        ctx.next_step_time = time
+        self.push(time, K_STEP, ctx.cpu_id, gen=ctx.gen)
+
+    def call_at(self, time, func):
+        """Run ``func()`` at ``time`` (scenario stimuli), in queue order."""
+        self.push(time, K_CALL, 0, a=func)
+
+    def start_sched_tick(self, pcpu_id, period_us):
+        period = self.cost.cycles(period_us)
+        self.push(self.now + period, K_TICK, pcpu_id, a=period)
+
+    # ---- the main loop ----------------------------------------------------------------------------
+    def run(self, until):
+        """Process events up to simulated time ``until`` (cycles)."""
+        queue = self.queue
+        while queue:
+            if queue[0][0] > until:
+                break
+            ev = heappop(queue)
+            self.now = ev[0]
+            kind = ev[2]
+            ctx = self.ctx[ev[3]]
+            if kind == K_STEP:
+                if ev[7] != ctx.gen:
+                    continue
+                self._step(ctx)
+            elif kind == K_GUEST:
+                if ev[7] != ctx.ggen or ctx.state != ST_GUEST:
+                    continue
+                self._guest_event(ctx)
+            elif kind == K_ARRIVE:
+                if self.defer_arrivals and self._defer(ctx, ev):
+                    continue
+                self._arrive(ctx, ev[4] & 0x7F, ev[5], ev[6])
+            elif kind == K_TICK:
+                self._tick(ctx, ev[4])
+            else:
+                ev[4]()
+            if self.waiters:
+                self._check_waiters()
+            if self.error is not None:
+                raise self.error
+        if self.now < until:
+            self.now = until
+
+    def _check_waiters(self):
+        for ctx in list(self.waiters):
+            if ctx.wait_cond():
+                self.waiters.remove(ctx)
+                self._next_step(ctx, self.now + self.latency(ctx.wait_step))
+
+    # ---- hypervisor steps -------------------------------------------------------------------------
+    def _step(self, ctx):
+        hw = ctx.hw
+        self.cur_cpu = ctx.cpu_id
+        state = ctx.state
+        if state == ST_HALTED or state == ST_GUEST:
+            return
+        if state == ST_WAIT:
+            if not hw.root_has_event():
+                if ctx.wait_cond() or (0 <= ctx.wait_deadline <= self.now):
+                    if ctx in self.waiters:
+                        self.waiters.remove(ctx)
+                    ctx.state = ST_RUN
+                else:
+                    self._park(ctx)
+                    return
+        elif state == ST_IDLE_HLT:
+            if not hw.root_has_event():
+                return
+            ctx.state = ST_RUN  # HLT completes after the handler's IRET
+        # an interrupt deliverable in root is taken at this step boundary
+        ev = hw.root_step()
+        if ev == EV_ROOT_NMI:
+            self._root_nmi(ctx)
+            return
+        if ev == EV_ROOT_INTR:
+            self._root_intr(ctx)
+            return
+        if ctx.state != ST_RUN:
+            self._park(ctx)
+            return
+        try:
+            directive = next(ctx.context)  # generator.send(None)
+        except StopIteration:
+            self.obs.fault(ctx.cpu_id, "pCPU%d: thread %s returned" % (ctx.cpu_id, getattr(ctx.thread, "name", "?")))
+            ctx.state = ST_HALTED
+            return
+        self._directive(ctx, directive)
+
+    def _directive(self, ctx, d):
+        if type(d) is int:
+            step = d
+            if step >= 0:
+                ctx.last_step = step
+                ctx.steps += 1
+                self.steps += 1
+                if self.step_hook is not None:
+                    self.step_hook(ctx.cpu_id, step, self.now)
+                self._next_step(ctx, self.now + self.latency(step))
+            elif step == OP_ENTER:
+                self._vmentry(ctx)
+            elif step == OP_HALT:
+                ctx.state = ST_HALTED
+            elif step == OP_IDLE_HLT:
+                ctx.state = ST_IDLE_HLT
+                if ctx.hw.root_has_event():
+                    self._next_step(ctx, self.now)
+            else:
+                raise ValueError("unknown directive %r" % (d,))
+            return
+        op = d[0]
+        if op == OP_WAIT or op == OP_WAIT_UNTIL:
+            ctx.state = ST_WAIT
+            ctx.wait_cond = d[1]
+            ctx.wait_step = d[2]
+            ctx.wait_deadline = d[3] if op == OP_WAIT_UNTIL else -1
+            if ctx.wait_cond():
+                self._next_step(ctx, self.now + self.latency(ctx.wait_step))
+            else:
+                self._park(ctx)
+        elif op == OP_SWITCH:
+            thread = d[1]
+            ctx.thread = thread
+            if thread.context is None:
+                thread.context = thread.thread_entry(self.hv, thread)
+            ctx.context = thread.context
+            self.trace_switch(ctx.cpu_id, thread)
+            self._next_step(ctx, self.now)
+        else:
+            raise ValueError("unknown directive %r" % (d,))
+
+    def _park(self, ctx):
+        """A waiting pCPU with nothing to do now: re-checked after every event, woken by interrupts,
+        and by its deadline."""
+        if ctx not in self.waiters:
+            self.waiters.append(ctx)
+        if ctx.wait_deadline >= 0:
+            self._next_step(ctx, max(self.now, ctx.wait_deadline))
+
+    def _root_nmi(self, ctx):
+        """Host IDT vector 2: the hypervisor's NMI handler, then IRET (which unblocks NMIs)."""
+        hw = ctx.hw
+        self.trace_root_nmi(ctx.cpu_id, hw.last_sources)
+        if self.on_nmi is not None:
+            self.on_nmi(ctx.cpu_id, hw.last_sources, False, self.now)
+        self.nmi_handler(self.hv, ctx.cpu_id)
+        hw.iret()
+        ctx.last_step = S_HANDLE_NMI
+        if self.step_hook is not None:
+            self.step_hook(ctx.cpu_id, S_HANDLE_NMI, self.now)
+        self._next_step(ctx, self.now + self.latency(S_HANDLE_NMI))
+
+    def _root_intr(self, ctx):
+        """Host IDT fixed vector: the hypervisor's interrupt dispatch, EOI, IRET (IF back on)."""
+        hw = ctx.hw
+        self.irq_handler(self.hv, ctx.cpu_id, hw.last_vector)
+        hw.host_if = True
+        ctx.last_step = S_DISPATCH_INTERRUPT
+        if self.step_hook is not None:
+            self.step_hook(ctx.cpu_id, S_DISPATCH_INTERRUPT, self.now)
+        self._next_step(ctx, self.now + self.latency(S_DISPATCH_INTERRUPT))
+
+    # ---- VMX transitions and the guest ------------------------------------------------------------
+    def _vmentry(self, ctx):
+        vcpu = ctx.thread.data
+        hw = ctx.hw
+        vmcs = vcpu.arch.vmcs
+        result = hw.vmentry(not vmcs.launched)
+        vcpu.arch.entry_status = result
+        cost = self.latency(S_VMENTRY)
+        if self.step_hook is not None:
+            self.step_hook(ctx.cpu_id, S_VMENTRY, self.now)
+        if result != EV_ENTERED:
+            self._next_step(ctx, self.now + cost)
+            return
+        guest = vcpu.guest
+        if guest.check_rip >= 0 and vmcs.guest_rip != guest.check_rip:
+            self.obs.fault(ctx.cpu_id, "%s: VM entry at RIP 0x%x, but exit reason %d retired no instruction at 0x%x"
+                           % (vcpu.name, vmcs.guest_rip, vcpu.arch.exit_reason & 0xFFFF, guest.check_rip))
+        guest.check_rip = -1
+        ctx.state = ST_GUEST
+        ctx.vcpu = vcpu
+        ctx.guest_start = self.now + cost
+        self.trace_vmentry(ctx.cpu_id, vcpu)
+        if self.on_vmentry is not None:
+            self.on_vmentry(ctx.cpu_id, vcpu, self.now)
+        injected = hw.injected
+        if injected:
+            int_type = (injected >> 8) & 0x7
+            if int_type == VMX_INT_TYPE_NMI:
+                self.obs.guest_interrupt(vcpu, IDT_NMI, vcpu.nmi_sources, True)
+                vcpu.nmi_sources = 0
+                guest.on_nmi(self, ctx.guest_start)
+            elif int_type == VMX_INT_TYPE_EXT_INT:
+                self.obs.guest_interrupt(vcpu, injected & 0xFF, SRC_HV_OTHER, False)
+                guest.on_interrupt(self, ctx.guest_start, injected & 0xFF)
+            else:
+                self.obs.log(vcpu, "exception %d injected" % (injected & 0xFF))
+        self._settle(ctx)
+        if ctx.state == ST_GUEST:
+            self._schedule_guest(ctx)
+
+    def _schedule_guest(self, ctx):
+        ctx.ggen += 1
+        due = ctx.vcpu.guest.next_due()
+        if due >= 0:
+            self.push(max(due, ctx.guest_start, self.now), K_GUEST, ctx.cpu_id, gen=ctx.ggen)
+
+    def _settle(self, ctx):
+        """Act on every event pending in non-root, in the hardware's priority order."""
+        hw = ctx.hw
+        while True:
+            ev = hw.nonroot_step()
+            if ev == EV_NONE:
+                return
+            if ev == EV_VMEXIT:
+                self._exited(ctx)
+                return
+            vcpu = ctx.vcpu
+            when = max(self.now, ctx.guest_start)
+            if ev == EV_GUEST_NMI:
+                self.obs.guest_interrupt(vcpu, IDT_NMI, hw.last_sources, True)
+                vcpu.guest.on_nmi(self, when)
+            elif ev == EV_GUEST_INTR:
+                self.obs.guest_interrupt(vcpu, hw.last_vector, hw.last_sources, False)
+                hw.guest_eoi()
+                vcpu.guest.on_interrupt(self, when, hw.last_vector)
+            if ctx.state == ST_GUEST:
+                self._schedule_guest(ctx)
+
+    def _exited(self, ctx):
+        """The pCPU left non-root: the vCPU thread resumes after the exit transition."""
+        hw = ctx.hw
+        vcpu = ctx.vcpu
+        vmcs = vcpu.arch.vmcs
+        ctx.ggen += 1
+        reason = vmcs.exit_reason & VMX_EXIT_REASON_BASIC_MASK
+        nmi_exit = reason == VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == VMX_INT_TYPE_NMI
+        if nmi_exit:
+            vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
+            self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
+            if self.on_nmi is not None:
+                self.on_nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
+        if nmi_exit or reason in _ASYNC_EXITS:
+            vcpu.guest.check_rip = vmcs.guest_rip
+        self.exits += 1
+        at = max(self.now, ctx.guest_start)
+        self.obs.vmexit(ctx.cpu_id, reason)
+        self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
+        if self.on_vmexit is not None:
+            self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
+        ctx.state = ST_RUN
+        ctx.vcpu = None
+        if self.step_hook is not None:
+            self.step_hook(ctx.cpu_id, S_VMEXIT, at)
+        self._next_step(ctx, at + self.latency(S_VMEXIT))
+
+    def _guest_event(self, ctx):
+        vcpu = ctx.vcpu
+        guest = vcpu.guest
+        hw = ctx.hw
+        self.cur_cpu = ctx.cpu_id
+        kind, args = guest.pop_due(self, self.now)
+        if kind is None:
+            self._schedule_guest(ctx)
+            return
+        if kind == KIND_IRET:
+            hw.guest_iret()
+            self._settle(ctx)
+            if ctx.state == ST_GUEST:
+                self._schedule_guest(ctx)
+            return
+        reason, inst_len = guest.exit_for(kind, args)
+        if reason == VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
+                and vcpu.arch.lapic_pt_enabled and kind == "lvt":
+            # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
+            hw.lapic.write_lvt(args[0], args[1])
+            self._schedule_guest(ctx)
+            return
+        vcpu.arch.vmcs.guest_rip += 0x10  # the guest ran some instructions since the last exit
+        hw.vmexit_instruction(reason, inst_len)
+        self._exited(ctx)
+
+    # ---- interrupts between pCPUs -----------------------------------------------------------------
+    def write_icr(self, src, value, sources, extra_delay=0):
+        """A WRMSR to the x2APIC ICR on pCPU ``src``: decode (SDM 10.12.9) and deliver after the
+        latency of the delivery mode.  An invalid value is a hypervisor bug: a fault."""
+        try:
+            icr = icr_decode(value)
+        except Exception as exc:
+            self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
+            return
+        dm = icr.delivery_mode
+        if icr.shorthand == APIC_DEST_SELF:
+            dests = [src]
+        elif icr.shorthand == APIC_DEST_ALLISELF:
+            dests = list(range(len(self.hw)))
+        elif icr.shorthand == APIC_DEST_ALLESELF:
+            dests = [i for i in range(len(self.hw)) if i != src]
+        elif icr.dest_mode_logical:
+            # x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0 (SDM 10.12.10.2)
+            dests = [i for i, hw in enumerate(self.hw)
+                     if (hw.lapic.apic_id >> 4) == (icr.dest >> 16) and (icr.dest >> (hw.lapic.apic_id & 0xF)) & 1]
+        else:
+            cpu = self.apic_to_cpu.get(icr.dest)
+            dests = [] if cpu is None else [cpu]
+        if dm == APIC_DM_LOWPRI:
+            dests, dm = dests[:1], APIC_DM_FIXED
+        for dst in dests:
+            if dm == APIC_DM_FIXED:
+                kind, step = ARR_FIXED, S_IPI_DELIVERY
+            elif dm == APIC_DM_NMI:
+                kind, step = ARR_NMI, S_NMI_DELIVERY
+            elif dm == APIC_DM_INIT:
+                kind, step = ARR_INIT, S_INIT_DELIVERY
+            elif dm == APIC_DM_STARTUP:
+                kind, step = ARR_SIPI, S_INIT_DELIVERY
+            else:
+                continue  # SMI: outside the model
+            latest = self.now + extra_delay + self.cost.hi[step]
+            self.push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, a=kind, b=icr.vector, c=sources,
+                      gen=latest)
+
+    def deliver(self, dst, kind, vector, sources, delay=0):
+        """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
+        once in a run; the explorer may let it arrive up to an NMI/IPI delivery latency later."""
+        step = S_NMI_DELIVERY if kind == ARR_NMI else S_IPI_DELIVERY
+        self.push(self.now + delay, K_ARRIVE, dst, a=kind, b=vector, c=sources, gen=self.now + delay + self.cost.hi[step])
+
+    def _defer(self, ctx, ev):
+        """Explorer only: an interrupt reaching a pCPU in the middle of a root step may instead arrive after
+        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``ev[7]``:
+        the latest arrival time).  One choice, made when it first arrives, says how many boundaries it
+        skips (kept in the event's kind, above its low byte).  This places an interrupt after any step of
+        the target, not only next to events already queued."""
+        kind = ev[4]
+        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= ev[7]):
+            return False
+        skip = kind >> 8
+        if skip == 0:
+            if kind & DEFER_DECIDED:
+                return False
+            skip = self.chooser.pick(MAX_DEFER + 1, K_ARRIVE)
+            if skip == 0:
+                return False
+        self.push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, a=(kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
+                  b=ev[5], c=ev[6], gen=ev[7])
+        return True
+
+    def _arrive(self, ctx, kind, vector, sources):
+        hw = ctx.hw
+        self.cur_cpu = ctx.cpu_id
+        if kind == ARR_NMI:
+            hw.post_nmi(sources)
+            self.trace_arrival(ctx.cpu_id, kind, vector, sources)
+        elif kind == ARR_INIT:
+            hw.post_init(sources)
+        elif kind == ARR_FIXED:
+            hw.post_fixed(vector, sources)
+        else:
+            hw.post_sipi(vector)
+        state = ctx.state
+        if state == ST_GUEST:
+            self._settle(ctx)
+        else:
+            if sources & SRC_HV_NOTIFY:
+                self.obs.kick_absorbed(ctx.cpu_id)
+            if state == ST_WAIT or state == ST_IDLE_HLT:
+                if hw.root_has_event():
+                    self._next_step(ctx, self.now)
+            elif state == ST_HALTED and not hw.vmx_on:
+                if kind == ARR_INIT:
+                    hw.init_reset()
+                elif kind == ARR_SIPI and hw.sipi_start():
+                    ctx.state = ST_RUN
+                    ctx.thread = None
+                    ctx.context = self.cpu_start(self.hv, ctx.cpu_id)
+                    self._next_step(ctx, self.now)
+
+    def _tick(self, ctx, period):
+        """The hypervisor timer of a pCPU (not on lapic-pt pCPUs: their LAPIC belongs to the guest)."""
+        self.push(self.now + period, K_TICK, ctx.cpu_id, a=period)
+        if self.hv.per_cpu[ctx.cpu_id].lapic_pt or ctx.state == ST_HALTED:
+            return
+        self._arrive(ctx, ARR_FIXED, TIMER_VECTOR, SRC_HV_OTHER)
+
+    # ---- start-up -----------------------------------------------------------------------------------
+    def boot(self, cpu, context):
+        """Start pCPU ``cpu`` running generator ``context`` (its start-up path) at the current time."""
+        ctx = self.ctx[cpu]
+        ctx.state = ST_RUN
+        ctx.context = context
+        self._next_step(ctx, self.now)
+
+    def entry_failure_text(self, vcpu):
+        vmcs = vcpu.arch.vmcs
+        status = vcpu.arch.entry_status
+        if status == 6:
+            return "VMfailValid, VM-instruction error %d: %s" % (
+                vmcs.instr_error, VMX_INSTR_ERRORS.get(vmcs.instr_error, "?"))
+        if status == 7:
+            return "VM-entry failure, exit reason 0x%x (%s)" % (vmcs.exit_reason, exit_reason_name(vmcs.exit_reason))
+        return EVENTS.get(status, str(status))
+
+    # ---- trace hooks (no-ops unless a tracer is attached) -----------------------------------------
+    def trace_vmentry(self, cpu, vcpu):
+        if self.tracer is not None:
+            self.tracer.vmentry(self.now, cpu, vcpu)
+
+    def trace_vmexit(self, cpu, vcpu, reason, at):
+        if self.tracer is not None:
+            self.tracer.vmexit(at, cpu, vcpu, reason)
+
+    def trace_request(self, vcpu, bit, made):
+        if self.tracer is not None:
+            self.tracer.request(self.now, self.cur_cpu, vcpu, bit, made)
+
+    def trace_kick(self, src, dst, mode):
+        if self.tracer is not None:
+            self.tracer.kick(self.now, src, dst, mode)
+
+    def trace_sched(self, cpu, prev, thread):
+        if self.tracer is not None:
+            self.tracer.sched(self.now, cpu, prev, thread)
+
+    def trace_switch(self, cpu, thread):
+        pass
+
+    def trace_guest_interrupt(self, vcpu, vector, sources, is_nmi):
+        if self.tracer is not None:
+            self.tracer.guest_interrupt(self.now, vcpu.pcpu_id, vcpu, vector, sources, is_nmi)
+
+    def trace_nmi_window(self, cpu):
+        if self.tracer is not None:
+            self.tracer.nmi_window(self.now, cpu, self.hv.get_running_vcpu(cpu))
+
+    def trace_root_nmi(self, cpu, sources):
+        if self.tracer is not None:
+            self.tracer.nmi(self.now, cpu, sources, False)
+
+    def trace_nmi_exit(self, cpu, sources):
+        if self.tracer is not None:
+            self.tracer.nmi(self.now, cpu, sources, True)
+
+    def trace_guest_nmi(self, cpu, vcpu, source, what, where):
+        if self.tracer is not None:
+            self.tracer.guest_nmi(self.now, cpu, vcpu, source, what, where)
+
+    def trace_arrival(self, cpu, kind, vector, sources):
+        if self.tracer is not None:
+            self.tracer.arrival(self.now, cpu, kind, vector, sources)
+
+
+def step_name(step):
+    return STEP_NAMES[step] if 0 <= step < len(STEP_NAMES) else "?"

@@ -1,0 +1,321 @@
+"""Systematic exploration of interleavings, with minimal, replayable counterexamples.
+
+Every nondeterministic choice of a run is a latency drawn from a range (a step's cost, an interrupt's
+delivery, the time until a guest's next activity), plus, in the explorer, where an interrupt lands among its
+target's step boundaries (``Sim._defer``: after 0..MAX_DEFER of the target's next steps, within its delivery
+latency).  The explorer replaces the run's chooser with one
+that offers, at each choice, only the values that change the order of events: the range's minimum, the
+offsets that land exactly on each event already queued inside the range (so the new event comes right
+after it), and the maximum.  Values between two such boundaries order every queued event the same way,
+so one representative stands for them all.  The default is the representative of the interval that
+holds the range's midpoint, a function of the state alone (no random draw), so the runs are
+deterministic and two runs that reach the same state continue identically.
+
+Strategies:
+- ``dfs``: all runs that deviate from the default in at most ``bound`` choices (a deviation bound, as
+  CHESS bounds preemptions), by increasing number of deviations, depth-first by position; a choice whose
+  state (a canonical hash of the engine, hypervisor and hardware state) was already expanded with as
+  much budget left is not expanded again.
+- ``random``: ``bound`` deviations at random positions and values per run (seeded).
+- ``pct``: like random, with the positions spread over the whole run (PCT-style change points).
+
+A counterexample is the deviation list ``pos=value`` (positions are choice indices); ``acrn-model
+replay`` re-runs it exactly.  The shortest one (earliest violation) among those of the first
+deviation level that has any is kept.
+"""
+import random
+import time
+
+from acrn.engine.chooser import Chooser
+from acrn.errors import AcrnModelError
+
+CHOICE_PREFIX = "x1"
+DEFAULT_BOUND = 1
+DEFAULT_HORIZON_US = 100.0
+
+
+class ExploreChooser(Chooser):
+    """Order-changing alternatives with a state-determined default; ``forced`` maps a choice position
+    to the value to take there (a deviation)."""
+
+    def __init__(self, forced=None, hash_after=None):
+        super().__init__(seed=0)
+        self.forced = dict(forced or {})
+        self.points = []  # per choice: (alternatives, chosen value, default value)
+        self.hashes = []  # per choice: canonical state hash, for positions after ``hash_after``
+        self.hash_after = hash_after  # None: no hashing (a leaf of the search)
+        self.sim = None
+
+    def attach(self, sim):
+        self.sim = sim
+        sim.defer_arrivals = True  # arrivals become choice points too (after which step of the target)
+
+    def alternatives(self, lo, hi):
+        now = self.sim.now
+        values = [lo]
+        for ev in self.sim.queue:
+            offset = ev[0] - now
+            if lo < offset < hi:
+                values.append(offset)
+        values.append(hi)
+        return sorted(set(values))
+
+    def latency(self, lo, hi, what=0):
+        if lo == hi:
+            return lo
+        alts = self.alternatives(lo, hi)
+        mid = (lo + hi) // 2
+        default = alts[0]
+        for v in alts:
+            if v <= mid:
+                default = v
+        # only where the search may branch next (after the last deviation) is the state hashed
+        pos = len(self.points)
+        self.hashes.append(state_hash(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
+        value = self.forced.get(len(self.points), default)
+        if value not in alts:
+            value = default  # the run diverged from the one the deviation was planned on
+        self.points.append((alts, value, default))
+        self.log.append(value)
+        return value
+
+    def pick(self, n, what=0):
+        """A choice among ``n`` alternatives (0 is the default): e.g. deliver an interrupt now (0) or after
+        the target's current step (1)."""
+        if n <= 1:
+            return 0
+        alts = list(range(n))
+        pos = len(self.points)
+        self.hashes.append(state_hash(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
+        value = self.forced.get(pos, 0)
+        if value not in alts:
+            value = 0
+        self.points.append((alts, value, 0))
+        self.log.append(value)
+        return value
+
+
+def state_hash(sim):
+    """A canonical hash of everything that decides the rest of a run, with times relative to now.
+    Thread code positions are approximated by (thread, last step)."""
+    now = sim.now
+    parts = [tuple(sorted((ev[0] - now, ev[2], ev[3], ev[4] if type(ev[4]) is int else -1, ev[5], ev[6])
+                          for ev in sim.queue))]
+    for ctx in sim.ctx:
+        hw = ctx.hw
+        vmcs = hw.vmcs
+        parts.append((ctx.state, ctx.last_step, getattr(ctx.thread, "name", None), hw.nonroot, hw.host_if,
+                      hw.nmi_blocked, hw.nmi_latched, hw.init_latched, hw.activity, hw.lapic.irr, hw.lapic.isr,
+                      None if vmcs is None else (vmcs.owner, vmcs.pin_ctls, vmcs.proc_ctls, vmcs.entry_int_info,
+                                                 vmcs.guest_interruptibility, vmcs.guest_rflags)))
+    hv = sim.hv
+    for pc in hv.per_cpu:
+        parts.append((pc.sched_ctl.flags, pc.pcpu_flag, getattr(pc.sched_ctl.curr_obj, "name", None)))
+    for vm in hv.vms:
+        parts.append((vm.state,))
+        for v in vm.vcpus:
+            g = v.guest
+            guest = None if g is None else (g.iret_due - now if g.iret_due >= 0 else -1,
+                                            tuple(i.next_due - now if i.next_due >= 0 else -1 for i in g.items),
+                                            tuple((q[0] - now, q[1]) for q in g.queue))
+            parts.append((v.state, v.running, v.arch.pending_req, v.arch.inst_len, v.vlapic_pending, v.vlapic_isr,
+                          v.thread_obj.status, guest))
+    parts.append((hv.smp_call_mask, hv.pcpu_active_bitmap,
+                  tuple(sorted((s.vcpu, s.bit, now - s.made) for s in sim.obs.open_requests()))))
+    return hash(tuple(parts))
+
+
+def encode_choices(deviations):
+    """``x1:pos=value,pos=value`` (sorted by position)."""
+    return CHOICE_PREFIX + ":" + ",".join("%d=%d" % (p, v) for p, v in sorted(deviations.items()))
+
+
+def decode_choices(text):
+    """Parse a choice string; a malformed one raises AcrnModelError naming the problem."""
+    if not isinstance(text, str) or not text.startswith(CHOICE_PREFIX + ":"):
+        raise AcrnModelError("choice string %r: must start with %r" % (text, CHOICE_PREFIX + ":"))
+    body = text[len(CHOICE_PREFIX) + 1:]
+    out = {}
+    for item in filter(None, body.split(",")):
+        pos, sep, value = item.partition("=")
+        if not sep or not pos.isdigit() or not value.lstrip("-").isdigit():
+            raise AcrnModelError("choice string: %r is not position=value" % item)
+        out[int(pos)] = int(value)
+    return out
+
+
+class Counterexample:
+    def __init__(self, deviations, result, violation, invariant, runs_before):
+        self.deviations = dict(deviations)
+        self.choices = encode_choices(deviations)
+        self.result = result
+        self.violation = violation
+        self.invariant = invariant
+        self.runs_before = runs_before
+
+
+class ExploreResult:
+    def __init__(self, scenario, design, strategy, bound, horizon_us):
+        self.scenario, self.design, self.strategy, self.bound, self.horizon_us = scenario, design, strategy, bound, horizon_us
+        self.runs = 0
+        self.steps = 0
+        self.states = 0  # choice-point states explored beyond each run's replayed prefix
+        self.pruned = 0
+        self.elapsed = 0.0
+        self.time_to_first = None
+        self.counterexample = None
+        self.complete = True  # False when max_states/max_runs stopped the search early
+        self.depth = 0
+
+    def to_dict(self):
+        out = {k: getattr(self, k) for k in ("scenario", "design", "strategy", "bound", "horizon_us", "runs", "steps",
+                                              "states", "pruned", "elapsed", "time_to_first", "complete", "depth")}
+        out["states_per_s"] = round(self.states / self.elapsed) if self.elapsed else None
+        cx = self.counterexample
+        out["violation"] = None if cx is None else {
+            "invariant": cx.invariant, "time_us": round(cx.violation.time / cx.result.tsc_mhz, 3),
+            "pcpu": cx.violation.pcpu, "message": cx.violation.message, "choices": cx.choices}
+        return out
+
+
+class Explorer:
+    """Explores one scenario under one design.  ``run_once(deviations)`` is the unit of work."""
+
+    def __init__(self, scenario, design, registry=None, horizon_us=None, invariants=None):
+        from acrn.plugin import default_registry
+
+        self.registry = registry or default_registry()
+        self.scenario = scenario
+        self.design = design
+        self.horizon_us = horizon_us if horizon_us is not None else min(DEFAULT_HORIZON_US, scenario.duration_us)
+        self.invariants = invariants  # None: all
+
+    def run_once(self, deviations, hash_after=None, tracer=None, step_hook=None):
+        from acrn.host.run import Run
+
+        chooser = ExploreChooser(deviations, hash_after=hash_after)
+        run = Run(self.scenario, self.design, chooser=chooser, registry=self.registry, horizon_us=self.horizon_us,
+                  tracer=tracer, step_hook=step_hook)
+        result = run.execute()
+        return run, result, chooser
+
+    def first_violation(self, result):
+        best = None
+        for v in result.verdicts:
+            if v.first is None or (self.invariants and v.name not in self.invariants):
+                continue
+            if best is None or v.first.time < best[1].time:
+                best = (v.name, v.first)
+        return best
+
+    def explore(self, strategy="dfs", bound=DEFAULT_BOUND, max_states=200000, max_runs=20000, seed=0, progress=None,
+                stop_at_first=False):
+        if strategy not in ("dfs", "random", "pct"):
+            raise AcrnModelError("--strategy: %r is not one of dfs, random, pct" % (strategy,))
+        if bound < 0:
+            raise AcrnModelError("--bound must be >= 0, got %d" % bound)
+        out = ExploreResult(self.scenario.name, getattr(self.design, "name", self.design), strategy, bound,
+                            self.horizon_us)
+        seen = set()
+        expanded = {}  # state hash -> the largest deviation budget expanded from it
+        start = time.perf_counter()
+        found = []  # (violation time, deviations, result, name, violation, runs)
+
+        def account(result, chooser, deviations):
+            out.runs += 1
+            out.steps += result.counts["steps"]
+            # new states: the choice points after this run's last deviation (the prefix replays a known run)
+            last = max(deviations) if deviations else -1
+            out.states += len(chooser.points) - last - 1
+            for h in chooser.hashes:
+                if h is not None:
+                    seen.add(h)
+            out.depth = max(out.depth, len(chooser.points))
+            hit = self.first_violation(result)
+            if hit is not None:
+                if out.time_to_first is None:
+                    out.time_to_first = time.perf_counter() - start
+                found.append((hit[1].time, dict(deviations), result, hit[0], hit[1], out.runs))
+            if progress is not None:
+                progress(out, len(found))
+            return hit
+
+        def over_budget():
+            if out.states >= max_states or out.runs >= max_runs:
+                out.complete = False
+                return True
+            return False
+
+        if strategy == "dfs":
+            for level in range(bound + 1):
+                self._dfs_level(level, account, over_budget, expanded, stop_at_first, found, out)
+                if found or over_budget():
+                    break
+        else:
+            rng = random.Random(seed)
+            _, base, chooser = self.run_once({})
+            account(base, chooser, {})
+            branching = [i for i, p in enumerate(chooser.points) if len(p[0]) > 1]
+            while not found and not over_budget() and branching:
+                k = min(bound, len(branching))
+                if strategy == "pct":
+                    # change points spread over the run: one per equal slice
+                    cut = max(1, len(branching) // max(1, k))
+                    positions = [branching[min(len(branching) - 1, j * cut + rng.randrange(cut))] for j in range(k)]
+                else:
+                    positions = rng.sample(branching, k)
+                deviations = {}
+                for pos in sorted(set(positions)):
+                    alts = chooser.points[pos][0]
+                    deviations[pos] = alts[rng.randrange(len(alts))]
+                _, result, c2 = self.run_once(deviations)
+                account(result, c2, deviations)
+        out.elapsed = time.perf_counter() - start
+        if found:
+            found.sort(key=lambda f: (f[0], len(f[1]), sorted(f[1].items())))
+            t, deviations, result, name, violation, runs = found[0]
+            out.counterexample = Counterexample(deviations, result, violation, name, runs)
+        return out
+
+    def _dfs_level(self, level, account, over_budget, expanded, stop_at_first, found, out):
+        """All runs with exactly ``level`` deviations, depth-first by position."""
+
+        def visit(deviations, last_pos, budget):
+            _, result, chooser = self.run_once(deviations, hash_after=last_pos)
+            account(result, chooser, deviations)
+            if budget == 0 or (stop_at_first and found) or over_budget():
+                return
+            for pos in range(last_pos + 1, len(chooser.points)):
+                alts, value, default = chooser.points[pos]
+                if len(alts) < 2:
+                    continue
+                h = chooser.hashes[pos]
+                if expanded.get(h, -1) >= budget:
+                    out.pruned += 1
+                    break  # this state's continuations were explored with as much budget
+                expanded[h] = budget
+                for alt in alts:
+                    if alt == value:
+                        continue
+                    child = dict(deviations)
+                    child[pos] = alt
+                    if budget - 1 == 0:
+                        _, r2, c2 = self.run_once(child)
+                        account(r2, c2, child)
+                    else:
+                        visit(child, pos, budget - 1)
+                    if (stop_at_first and found) or over_budget():
+                        return
+
+        if level == 0:
+            _, result, chooser = self.run_once({})
+            account(result, chooser, {})
+        else:
+            visit({}, -1, level)
+
+
+def replay(scenario, design, choices, registry=None, horizon_us=None, tracer=None, step_hook=None):
+    """Re-run a counterexample exactly from its choice string."""
+    explorer = Explorer(scenario, design, registry=registry, horizon_us=horizon_us)
+    run, result, chooser = explorer.run_once(decode_choices(choices), tracer=tracer, step_hook=step_hook)
+    return run, result

@@ -1,0 +1,136 @@
+"""Terminal output of the CLI (rich tables).  Nothing here computes a verdict: it only shows results."""
+import json
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from acrn.engine.result import FAIL, PASS
+
+INVARIANT_SHORT = {
+    "request-latency": "latency",
+    "no-spurious-guest-interrupt": "no-spurious",
+    "no-lost-guest-nmi": "no-lost-nmi",
+    "shutdown-completes": "shutdown",
+    "smp-call-completes": "smp-call",
+    "no-hypervisor-fault": "no-fault",
+}
+
+
+def _console(stderr=False):
+    con = Console(highlight=False, stderr=stderr)
+    if not con.is_terminal:
+        con = Console(highlight=False, stderr=stderr, width=160)  # files and pipes get the whole table
+    return con
+
+
+def _style(verdict):
+    if verdict == PASS:
+        return "[green]PASS[/green]"
+    if verdict == FAIL:
+        return "[bold red]FAIL[/bold red]"
+    return "[dim]-[/dim]"
+
+
+def _us(value):
+    return "-" if value is None else ("%.1f" % value if value < 100 else "%.0f" % value)
+
+
+def print_run(result):
+    con = _console()
+    con.print("[bold]%s[/bold] under design [bold]%s[/bold], seed %d (%s; TSC %.0f MHz, %.0f us simulated)" % (
+        result.scenario, result.design, result.seed, "compiled" if result.compiled else "interpreted",
+        result.tsc_mhz, result.duration_cycles / result.tsc_mhz))
+    table = Table("invariant", "verdict", "violations", "first violation")
+    for v in result.verdicts:
+        first = "" if v.first is None else "t=%.1f us pCPU%d: %s" % (v.first.time / result.tsc_mhz, v.first.pcpu,
+                                                                     v.first.message)
+        table.add_row(v.name, _style(v.verdict), str(v.count) if v.count else "", first)
+    con.print(table)
+    rl, kl = result.request_latency, result.kick_latency
+    con.print("request made -> handled (remote requests, n=%d): p50 %s us, p99 %s us, max %s us"
+              % (rl.n, _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us)))
+    con.print("kick sent -> VM exit (n=%d): p50 %s us, p99 %s us, max %s us"
+              % (kl.n, _us(kl.p50_us), _us(kl.p99_us), _us(kl.max_us)))
+    c = result.counts
+    con.print("%d steps, %d VM exits, kicks %s" % (c["steps"], c["vm_exits"],
+                                                   ", ".join("%s=%d" % kv for kv in c["kicks"].items()) or "none"))
+
+
+def run_matrix(registry, scenario_names, design_names, progress=True):
+    """Run every (scenario, design) pair; returns [(scenario, design, RunResult)]."""
+    from acrn.host.run import Run
+    from acrn.scenarios import load_scenario
+
+    loaded = [load_scenario(name, registry) for name in scenario_names]
+    rows = []
+    with Progress(transient=True, disable=not progress, console=Console(stderr=True)) as bar:
+        task = bar.add_task("running", total=len(loaded) * len(design_names))
+        for sc in loaded:
+            for design in design_names:
+                bar.update(task, description="%s / %s" % (sc.name, design))
+                rows.append((sc.name, design, Run(sc, design, registry=registry).execute()))
+                bar.advance(task)
+    return rows
+
+
+def demo_table(registry, scenario_names, design_names, as_json=False):
+    rows = run_matrix(registry, scenario_names, design_names, progress=not as_json)
+    invariants = list(registry.invariants)
+    if as_json:
+        print(json.dumps([r.to_dict() for _, _, r in rows], indent=2, sort_keys=True))
+        return rows
+    con = _console()
+    table = Table(title="acrn-model: every design on every scenario (request latency: remote requests, made -> handled)")
+    table.add_column("scenario")
+    table.add_column("design")
+    for name in invariants:
+        table.add_column(INVARIANT_SHORT.get(name, name), justify="center")
+    for col in ("p50 us", "p99 us", "max us"):
+        table.add_column(col, justify="right")
+    previous = None
+    for scenario, design, result in rows:
+        if previous is not None and scenario != previous:
+            table.add_section()
+        previous = scenario
+        verdicts = {v.name: v for v in result.verdicts}
+        rl = result.request_latency
+        table.add_row(scenario, design, *[_style(verdicts[n].verdict) for n in invariants],
+                      _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us))
+    con.print(table)
+    con.print("[dim]PASS: the invariant held; FAIL: violated (`acrn-model run SCENARIO --design D` shows the first "
+              "violation); -: the scenario does not exercise it.[/dim]")
+    return rows
+
+
+def print_designs(registry):
+    con = _console()
+    table = Table("design", "kick", "S5 sleep", "NMI exiting", "handle_nmi", "is_notification_nmi", "INIT exit",
+                  "smp_call", "summary")
+    for design in registry.designs.values():
+        d = design.describe()
+        table.add_row(d["name"], d["kick_mode"], d["sleep_mode"], "yes" if d["lapic_pt_nmi_exiting"] else "no",
+                      d["handle_nmi"], d["notification_nmi"], d["init_exit"], d["smp_call"], d["summary"])
+    con.print(table)
+
+
+def print_scenarios(registry):
+    from acrn.scenarios import builtin_names, load_scenario
+
+    con = _console()
+    table = Table("scenario", "pCPUs", "scheduler", "VMs", "duration us", "description")
+    for name in builtin_names():
+        sc = load_scenario(name, registry)
+        vms = ", ".join("%s%s%s" % (v.name, " (lapic-pt)" if v.lapic_pt else "", " (service)" if v.service else "")
+                        for v in sc.vms)
+        table.add_row(sc.name, str(sc.pcpus), sc.scheduler, vms, "%.0f" % sc.duration_us,
+                      " ".join(sc.description.split()))
+    con.print(table)
+
+
+def print_plugins(registry):
+    con = _console()
+    table = Table("plugin", "hooks")
+    for name, hooks in registry.plugin_table():
+        table.add_row(name, ", ".join(hooks))
+    con.print(table)

@@ -1,8 +1,0 @@
-"""The built-in guest activities (``[[vm.work]] kind = ...``)."""
-from acrn.engine.guest import GUEST_KINDS
-from acrn.hookspecs import hookimpl
-
-
-@hookimpl
-def acrn_register_workloads():
-    return dict(GUEST_KINDS)
