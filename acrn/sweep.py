@@ -29,7 +29,6 @@ from acrn.errors import AcrnModelError
 
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 JOURNAL_SUFFIX = ".partial"
-CONNECT_TIMEOUT_S = 10
 RUN_COLUMNS = (  # (name, type) of every row's columns before the invariants' verdicts
     ("scenario", str), ("design", str), ("seed", int), ("cost", str))
 RESULT_COLUMNS = (  # after the verdicts
@@ -216,7 +215,7 @@ def read_rows(path):
             with open(path, newline="") as f:
                 rows = list(csv.DictReader(f))
             types = column_types(rows[0].keys()) if rows else {}
-            rows = [{c: None if v == "" else types[c](v) for c, v in r.items()} for r in rows]
+            rows = [{c: v if types[c] is str else None if v == "" else types[c](v) for c, v in r.items()} for r in rows]
         for r in rows:
             row_key(r)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -229,14 +228,17 @@ def read_rows(path):
 
 # ---- the cluster ------------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def connect(jobs=None, scheduler=None, timeout=CONNECT_TIMEOUT_S):
-    """A ``distributed.Client``: on the scheduler at ``scheduler`` (tcp://HOST:PORT), or on a local cluster of
-    ``jobs`` worker processes (default: the number of cores), closed on exit."""
-    from distributed import Client, LocalCluster
+def connect(jobs=None, scheduler=None):
+    """A ``distributed.Client``: on the scheduler at ``scheduler`` (tcp://HOST:PORT, given up after Dask's
+    ``distributed.comm.timeouts.connect``), or on a local cluster of ``jobs`` worker processes (default: the
+    number of cores), closed on exit."""
+    import dask
+    from distributed import Client
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout=timeout, set_as_default=False)
+            client = Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"),
+                            set_as_default=False)
         except Exception as exc:
             raise SweepError("--scheduler %s: cannot reach the scheduler (%s)" % (
                 scheduler, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
@@ -245,10 +247,16 @@ def connect(jobs=None, scheduler=None, timeout=CONNECT_TIMEOUT_S):
         finally:
             client.close()
         return
-    n = jobs or os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      memory_limit=0, silence_logs=logging.ERROR) as lc, Client(lc, set_as_default=False) as client:
+    with local_cluster(jobs or os.cpu_count() or 1) as lc, Client(lc, set_as_default=False) as client:
         yield client
+
+
+def local_cluster(n_workers, silence=logging.ERROR):
+    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=silence)
 
 
 def n_workers(client):
@@ -347,7 +355,7 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                 for r in read_rows(path):
                     done.setdefault(row_key(r), r)
     todo = [c for c in combos if (c[1].name, c[2], cost_text(c[4]), c[3]) not in done]
-    failed = [sum(1 for k, r in done.items() if k in order and _failed(r))]
+    failed = [sum(1 for k, r in done.items() if k in order and row_failed(r))]
     finished = [len(combos) - len(todo)]
     if progress is not None:
         progress(finished[0], len(combos), failed[0])
@@ -365,7 +373,7 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                     if journal is not None:
                         journal.write(json.dumps(r) + "\n")
                     finished[0] += 1
-                    failed[0] += _failed(r)
+                    failed[0] += row_failed(r)
                 if journal is not None:
                     journal.flush()
                 if on_rows is not None:
@@ -397,7 +405,7 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
     return table
 
 
-def _failed(row):
+def row_failed(row):
     return row["violations"] > 0
 
 
