@@ -17,6 +17,7 @@ and its minimal counterexample) is the serial one by construction.
 """
 import contextlib
 import csv
+import heapq
 import io
 import json
 import logging
@@ -251,12 +252,16 @@ def connect(jobs=None, scheduler=None):
         yield client
 
 
-def local_cluster(n_workers, silence=logging.ERROR):
-    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only."""
+def local_cluster(n_workers, silence=logging.CRITICAL):
+    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only.  Its
+    scheduler sends every task to a worker at once (``worker-saturation: inf``) instead of one per free
+    thread: the explorer keeps a window of small tasks out, and a round trip per task leaves workers idle."""
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=silence)
+    with dask.config.set({"distributed.scheduler.worker-saturation": float("inf")}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=silence)
 
 
 def n_workers(client):
@@ -299,8 +304,11 @@ def _gather(client, futures, on_result):
 
     index = {f.key: i for i, f in enumerate(futures)}
     try:
-        for fut in as_completed(futures, loop=client.loop):
-            on_result(index[fut.key], fut.result())
+        if len(futures) == 1:  # (as_completed costs a few milliseconds to set up)
+            on_result(0, futures[0].result())
+        else:
+            for fut in as_completed(futures, loop=client.loop):
+                on_result(index[fut.key], fut.result())
     except KilledWorker as exc:
         raise SweepError("a worker died running %s each time it was tried (%s); the rows written so far are kept" % (
             exc.args[0] if exc.args else "a task", exc.args[1] if len(exc.args) > 1 else "worker lost"),
@@ -468,82 +476,72 @@ def explore_runs(spec, runs):
     return log
 
 
-def explore_subtree(spec, level, root, known, max_states):
-    """Dask task: the DFS runs of ``level`` that extend the one-deviation prefix ``root``, pruned by the state
-    hashes ``known`` ({hash: budget}, the base run's) and by those met in the subtree itself."""
-    from acrn.explore import ExploreResult
-
-    ex = _explorer(spec)
-    log = []
-    ex.run_once = _record(ex.run_once, log)
-    out = ExploreResult(None, None, "dfs", level, None)
-
-    def account(result, chooser, deviations):
-        out.states += len(chooser.points) - (max(deviations) if deviations else -1) - 1
-
-    ex._dfs_level(level, account, lambda: out.states >= max_states, dict(known), False, [], out, root=dict(root))
-    return log
-
-
 class ParallelExplorer:
-    """Runs a search's runs ahead on a Dask client, then the serial search over them.
+    """Runs a search's runs ahead on a Dask client, and the serial search over them.
 
     The serial search (:meth:`acrn.explore.Explorer.explore`) asks for its runs one by one (``run_once``);
-    each answer comes from the units of work the workers ran ahead, in the order the search needs them: for
-    random/pct chunks of the next runs of the same seeded sequence; for DFS the first-level deviations (the
-    choice prefixes): chunks of leaves at level 1, one subtree per prefix at deeper levels; ``ahead`` units
-    beyond the one asked for are kept running.  A run no unit made (the serial search, pruning with the
-    hashes of every subtree before it, went elsewhere) is run on a worker when asked for.  State hashes
-    are :func:`~acrn.explore.stable_state_hash`, all computed in the workers."""
+    the answers come from runs the workers made ahead, in the order the search will ask for them:
+    - random/pct: the next runs of the same seeded sequence (:func:`~acrn.explore.random_deviations`);
+    - DFS: the children of each run that the search expands (the run's deviations plus one more, at each
+      position after its last one, up to the first state already expanded with as much budget, as
+      ``Explorer._dfs_level`` does), laid out when the level starts (the base run's children, the choice
+      prefixes) and as soon as each expanded run is back (the runs below a prefix), so they are spread
+      over the workers.
+    At most ``window`` tasks are out at a time.  A run asked for that was not made ahead (the search pruned
+    with states it met after the prediction) is made at once: the prediction only decides speed, the
+    serial search decides the result.  State hashes are :func:`~acrn.explore.stable_state_hash`, computed
+    in the workers, so they compare across processes."""
 
-    def __init__(self, explorer, client, plugins=(), chunk=8, ahead=None):
+    def __init__(self, explorer, client, plugins=(), chunk=8, window=None):
         from acrn.explore import Explorer, stable_state_hash
 
         self.serial = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
                                horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
         self.serial.run_once = self.run_once
         self.serial._dfs_level = self._dfs_level
-        self.level = None  # the DFS level the serial search is in
         self.spec = (explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
                      explorer.horizon_us, explorer.invariants)
         self.client = client
         self.chunk = chunk
-        self.ahead = ahead or 2 * n_workers(client)
+        self.window = window or 4 * n_workers(client)
         self.cache = {}  # (deviations, hashed) -> (result, points, hashes)
-        self.part = None  # the part of the search the units are for: "random" or a DFS level
-        self.units, self.index, self.futures, self.submitted = [], {}, {}, 0
-        self.extra_runs = 0  # runs the serial search asked for that no unit had made
+        self.level, self.expanded = None, {}  # the serial search's DFS level and its expanded states
+        self.part = None  # what the queued runs are for: "random" or a DFS level
+        self.queue = []  # heap of (order, key) of the runs not submitted yet: the order the search wants them
+        self.queued = set()
+        self.drawn = 0  # random/pct: runs of the seeded sequence queued so far
+        self.inflight = {}  # key -> future of the submitted unit that makes it
+        self.extra_runs = 0  # runs asked for that were not made ahead
 
     def explore(self, strategy="dfs", bound=1, max_states=200000, max_runs=20000, seed=0, progress=None,
                 stop_at_first=False):
-        self.strategy, self.bound, self.seed, self.max_states = strategy, bound, seed, max_states
+        self.strategy, self.bound, self.seed = strategy, bound, seed
         try:
             return self.serial.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
                                        seed=seed, progress=progress, stop_at_first=stop_at_first)
         finally:
             self._reset(None)
 
-    def run_once(self, deviations, hash_after=None, **_):
-        key = (_frozen(deviations), hash_after is not None)
-        if self._lookup(key) is None:
-            self._plan(key)
-            unit = self._unit_of(key)
-            if unit is not None:
-                self._submit_upto(unit + self.ahead)
-                if unit in self.futures:
-                    self._store(self._result(self.futures.pop(unit)))
-            if self._lookup(key) is None:
-                self.extra_runs += 1
-                self._store(self._result(self.client.submit(explore_runs, self.spec, [(key[0], hash_after)],
-                                                            pure=False)))
-        result, points, hashes = self._lookup(key)
-        return None, result, _Points(points, hashes)
-
-    def _dfs_level(self, level, *args, **kw):
+    def _dfs_level(self, level, account, over_budget, expanded, *args, **kw):
         from acrn.explore import Explorer
 
-        self.level = level
-        return Explorer._dfs_level(self.serial, level, *args, **kw)
+        self.level, self.expanded = level, expanded
+        return Explorer._dfs_level(self.serial, level, account, over_budget, expanded, *args, **kw)
+
+    def run_once(self, deviations, hash_after=None, **_):
+        key = (_frozen(deviations), hash_after is not None)
+        if key == ((), True) and self.strategy == "dfs":
+            self._plan()  # a level begins: its first runs are the base run's children
+        if self._lookup(key) is None:
+            self._plan()
+        if self._lookup(key) is None:
+            if key not in self.inflight:
+                self.extra_runs += key not in self.queued  # not predicted (else: wanted before its turn)
+                self._submit([key])
+            self._store(self._result(self.inflight[key]))
+        self._top_up()
+        result, points, hashes = self._lookup(key)
+        return None, result, _Points(points, hashes)
 
     def _lookup(self, key):
         return self.cache.get(key) or (None if key[1] else self.cache.get((key[0], True)))  # hashes serve a leaf
@@ -553,30 +551,73 @@ class ParallelExplorer:
         _gather(self.client, [future], lambda _, log: out.extend(log))
         return out
 
+    def _submit(self, unit):
+        runs = [(d, max((p for p, _ in d), default=-1) if hashed else None) for d, hashed in unit]
+        future = self.client.submit(explore_runs, self.spec, runs, pure=False)
+        for k in unit:
+            self.inflight[k] = future
+
+    def _top_up(self):
+        from acrn.explore import random_deviations
+
+        if self.part == "random":
+            while len(self.queue) < self.window * self.chunk and self._random[2]:
+                self._enqueue([(_frozen(random_deviations(*self._random, self.strategy, self.bound)), False)])
+        busy = len({id(f) for f in self.inflight.values() if not f.done()})
+        while self.queue and busy < self.window:
+            unit = []
+            while self.queue and len(unit) < self.chunk and not (unit and unit[-1][1]):
+                _, k = heapq.heappop(self.queue)  # a run to expand goes alone: its children queue sooner
+                self.queued.discard(k)
+                if k not in self.inflight and self._lookup(k) is None:
+                    unit.append(k)
+            if unit:
+                self._submit(unit)
+                busy += 1
+
+    def _enqueue(self, keys):
+        """Queue runs in the order the search will want them: the DFS visits runs by their sorted deviations
+        (a run before its children, alternatives in increasing order), random/pct in the order drawn."""
+        for k in keys:
+            if self._lookup(k) is None and k not in self.queued and k not in self.inflight:
+                self.queued.add(k)
+                heapq.heappush(self.queue, (self.drawn if self.part == "random" else k[0], k))
+            self.drawn += 1
+
     def _store(self, log):
         for deviations, hashed, result, points, hashes in log:
-            self.cache[(deviations, hashed)] = (result, points, hashes)
+            key = (deviations, hashed)
+            self.cache[key] = (result, points, hashes)
+            self.inflight.pop(key, None)
+            if hashed and deviations and self.part not in (None, "random"):
+                self._expand(deviations, points, hashes)
+
+    def _expand(self, deviations, points, hashes):
+        """Queue the runs the DFS will make below a run it expands (one with state hashes): its children."""
+        budget = self.part - len(deviations)
+        if budget <= 0:
+            return
+        last = max((p for p, _ in deviations), default=-1)
+        seen = {}
+        children = []
+        for pos in range(last + 1, len(points)):
+            alts, value, _ = points[pos]
+            if len(alts) < 2:
+                continue
+            h = hashes[pos]
+            if max(self.expanded.get(h, -1), seen.get(h, -1)) >= budget:
+                break
+            seen[h] = budget
+            children += [(tuple(sorted(deviations + ((pos, alt),))), budget > 1) for alt in alts if alt != value]
+        self._enqueue(children)
 
     def _reset(self, part):
-        for f in self.futures.values():
+        for f in set(self.inflight.values()):
             f.cancel()
-        self.part, self.units, self.index, self.futures, self.submitted = part, [], {}, {}, 0
+        self.part, self.queue, self.queued, self.inflight, self.drawn = part, [], set(), {}, 0
 
-    def _unit_of(self, key):
-        if self.part == "random":
-            return self.index.get(key[0])
-        return self.index.get(key[0][:1])  # DFS: the unit of the first deviation (the prefix)
-
-    def _submit_upto(self, last):
-        while self.part == "random" and last >= len(self.units) and self._random[2]:
-            self._extend_random()
-        while self.submitted <= min(last, len(self.units) - 1):
-            fn, args = self.units[self.submitted]
-            self.futures[self.submitted] = self.client.submit(fn, self.spec, *args, pure=False)
-            self.submitted += 1
-
-    def _plan(self, key):
-        """Lay out the units of the part of the search ``key`` belongs to, the first time it is asked for."""
+    def _plan(self):
+        """Lay out the runs of the part of the search the serial one is in, the first time it asks for one."""
         if ((), True) not in self.cache:  # every part starts from the base run, with its state hashes
             self._store(self._result(self.client.submit(explore_runs, self.spec, [((), -1)], pure=False)))
         part = "random" if self.strategy != "dfs" else self.level
@@ -586,29 +627,9 @@ class ParallelExplorer:
         _, points, hashes = self.cache[((), True)]
         if part == "random":
             self._random = (random.Random(self.seed), points, [i for i, p in enumerate(points) if len(p[0]) > 1])
-            self._submit_upto(self.ahead)
-            return
-        children = [((pos, alt),) for pos, (alts, value, _) in enumerate(points) if len(alts) > 1
-                    for alt in alts if alt != value]
-        for i, child in enumerate(children):
-            self.index[child] = i if part > 1 else i // self.chunk
-        if part == 1:
-            for i in range(0, len(children), self.chunk):
-                self.units.append((explore_runs, ([(c, None) for c in children[i:i + self.chunk]],)))
         else:
-            known = {h: part - 1 for h in hashes if h is not None}  # pruned below every prefix, as in the serial
-            self.units = [(explore_subtree, (part, c, known, self.max_states)) for c in children]
-
-    def _extend_random(self):
-        """One more chunk of the seeded sequence of random/pct runs (the serial search draws the same)."""
-        from acrn.explore import random_deviations
-
-        rng, points, branching = self._random
-        runs = [_frozen(random_deviations(rng, points, branching, self.strategy, self.bound))
-                for _ in range(self.chunk)]
-        for d in runs:
-            self.index.setdefault(d, len(self.units))
-        self.units.append((explore_runs, ([(d, None) for d in runs],)))
+            self._expand((), points, hashes)
+        self._top_up()
 
 
 def explore_parallel(explorer, jobs=None, scheduler=None, client=None, plugins=(), **explore_args):
