@@ -288,9 +288,8 @@ class Explorer:
             out.counterexample = Counterexample(deviations, result, violation, name, runs)
         return out
 
-    def _dfs_level(self, level, account, over_budget, expanded, stop_at_first, found, out, root=None):
-        """All runs with exactly ``level`` deviations, depth-first by position; with ``root`` (a deviation
-        dict), only those that extend it (one part of a search split over workers)."""
+    def _dfs_level(self, level, account, over_budget, expanded, stop_at_first, found, out):
+        """All runs with exactly ``level`` deviations, depth-first by position."""
 
         def visit(deviations, last_pos, budget):
             _, result, chooser = self.run_once(deviations, hash_after=last_pos)
@@ -322,8 +321,6 @@ class Explorer:
         if level == 0:
             _, result, chooser = self.run_once({})
             account(result, chooser, {})
-        elif root:
-            visit(dict(root), max(root), level - len(root))
         else:
             visit({}, -1, level)
 

@@ -487,12 +487,12 @@ class ParallelExplorer:
       ``Explorer._dfs_level`` does), laid out when the level starts (the base run's children, the choice
       prefixes) and as soon as each expanded run is back (the runs below a prefix), so they are spread
       over the workers.
-    At most ``window`` tasks are out at a time.  A run asked for that was not made ahead (the search pruned
+    At most ``window`` tasks are out at a time, each of up to ``chunk`` runs (Dask costs milliseconds per task).  A run asked for that was not made ahead (the search pruned
     with states it met after the prediction) is made at once: the prediction only decides speed, the
     serial search decides the result.  State hashes are :func:`~acrn.explore.stable_state_hash`, computed
     in the workers, so they compare across processes."""
 
-    def __init__(self, explorer, client, plugins=(), chunk=8, window=None):
+    def __init__(self, explorer, client, plugins=(), chunk=16, window=None):
         from acrn.explore import Explorer, stable_state_hash
 
         self.serial = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
