@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import os
+import pickle
 import random
 import re
 from dataclasses import replace
@@ -455,25 +456,18 @@ def _explorer(spec):
                     invariants=invariants, hasher=stable_state_hash)
 
 
-def _record(run_once, log):
-    """Wrap ``run_once`` so that every run is appended to ``log`` as (deviations, hashed, result, points, hashes)."""
-
-    def wrapped(deviations, hash_after=None, **_):
-        run, result, chooser = run_once(deviations, hash_after=hash_after)
-        log.append((_frozen(deviations), hash_after is not None, result, chooser.points, chooser.hashes))
-        return run, result, chooser
-    return wrapped
-
-
 def explore_runs(spec, runs):
     """Dask task: the runs [(deviations, hash_after), ...] of a search, each as (deviations, hashed, result,
-    points, hashes)."""
+    points, hashes), pickled in one piece (Dask's own serialization of many small objects costs more).  Of a
+    run without hashes (a leaf of the search) only the number of choice points is read: its points are None."""
     ex = _explorer(spec)
     log = []
-    run_once = _record(ex.run_once, log)
     for deviations, hash_after in runs:
-        run_once(dict(deviations), hash_after)
-    return log
+        _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
+        hashed = hash_after is not None
+        log.append((deviations, hashed, result, chooser.points if hashed else [None] * len(chooser.points),
+                    chooser.hashes if hashed else [None] * len(chooser.hashes)))
+    return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
 
 
 class ParallelExplorer:
@@ -511,6 +505,7 @@ class ParallelExplorer:
         self.queued = set()
         self.drawn = 0  # random/pct: runs of the seeded sequence queued so far
         self.inflight = {}  # key -> future of the submitted unit that makes it
+        self.out = set()  # the futures submitted and not seen done
         self.extra_runs = 0  # runs asked for that were not made ahead
 
     def explore(self, strategy="dfs", bound=1, max_states=200000, max_runs=20000, seed=0, progress=None,
@@ -548,12 +543,13 @@ class ParallelExplorer:
 
     def _result(self, future):
         out = []
-        _gather(self.client, [future], lambda _, log: out.extend(log))
+        _gather(self.client, [future], lambda _, log: out.extend(pickle.loads(log)))
         return out
 
     def _submit(self, unit):
         runs = [(d, max((p for p, _ in d), default=-1) if hashed else None) for d, hashed in unit]
         future = self.client.submit(explore_runs, self.spec, runs, pure=False)
+        self.out.add(future)
         for k in unit:
             self.inflight[k] = future
 
@@ -563,7 +559,8 @@ class ParallelExplorer:
         if self.part == "random":
             while len(self.queue) < self.window * self.chunk and self._random[2]:
                 self._enqueue([(_frozen(random_deviations(*self._random, self.strategy, self.bound)), False)])
-        busy = len({id(f) for f in self.inflight.values() if not f.done()})
+        self.out = {f for f in self.out if not f.done()}
+        busy = len(self.out)
         while self.queue and busy < self.window:
             unit = []
             while self.queue and len(unit) < self.chunk and not (unit and unit[-1][1]):
@@ -612,9 +609,9 @@ class ParallelExplorer:
         self._enqueue(children)
 
     def _reset(self, part):
-        for f in set(self.inflight.values()):
+        for f in self.out:
             f.cancel()
-        self.part, self.queue, self.queued, self.inflight, self.drawn = part, [], set(), {}, 0
+        self.part, self.queue, self.queued, self.inflight, self.out, self.drawn = part, [], set(), {}, set(), 0
 
     def _plan(self):
         """Lay out the runs of the part of the search the serial one is in, the first time it asks for one."""
