@@ -328,8 +328,21 @@ def run_rows(scenario, scenario_arg, plugins, runs):
     rows = []
     for design, seed, costs in runs:
         sc = replace(scenario, cost=dict(scenario.cost, **costs))
-        rows.append(result_row(Run(sc, design, seed=seed, registry=registry).execute(), scenario_arg, costs, plugins))
+        with _as_sweep_error():
+            result = Run(sc, design, seed=seed, registry=registry).execute()
+        rows.append(result_row(result, scenario_arg, costs, plugins))
     return rows
+
+
+@contextlib.contextmanager
+def _as_sweep_error():
+    """An input error in a worker (a plugin that raises) as a SweepError, which Dask carries back whole."""
+    try:
+        yield
+    except SweepError:
+        raise
+    except AcrnModelError as exc:
+        raise SweepError(str(exc)) from None
 
 
 def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, client=None, out=None, plugins=(),
@@ -372,7 +385,10 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
     journal = None
     try:
         if todo:
-            journal = open(str(out) + JOURNAL_SUFFIX, "a") if out is not None else None
+            try:
+                journal = open(str(out) + JOURNAL_SUFFIX, "a") if out is not None else None
+            except OSError as exc:
+                raise SweepError("--out %s: cannot write beside it (%s)" % (out, exc.strerror)) from None
 
             def take(_, rows):
                 for r in rows:
@@ -463,7 +479,8 @@ def explore_runs(spec, runs):
     ex = _explorer(spec)
     log = []
     for deviations, hash_after in runs:
-        _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
+        with _as_sweep_error():
+            _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
         hashed = hash_after is not None
         log.append((deviations, hashed, result, chooser.points if hashed else [None] * len(chooser.points),
                     chooser.hashes if hashed else [None] * len(chooser.hashes)))

@@ -204,3 +204,36 @@ def test_a_run_that_kills_every_worker_it_meets_stops_the_sweep(tmp_path, monkey
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "a worker died running" in lines[0], res.output
     assert not os.path.exists(out)
+
+
+RAISER = '''
+from acrn.hookspecs import hookimpl
+
+
+@hookimpl
+def acrn_on_vmexit(pcpu_id, vcpu, reason, time):
+    raise RuntimeError("boom")
+'''
+
+
+def test_a_plugin_that_raises_on_a_worker_is_one_line(dask_client, tmp_path, monkeypatch):
+    (tmp_path / "acrn_raising_plugin.py").write_text(RAISER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    dask_client.run(lambda p: __import__("sys").path.insert(0, p), str(tmp_path))  # the workers import it too
+    try:
+        res = CliRunner().invoke(main, ["-p", "acrn_raising_plugin", "sweep", "smp-call", "-d", "nmi", "--seeds",
+                                        "1", "--scheduler", dask_client.scheduler.address, "-q"])
+    finally:
+        dask_client.run(lambda p: __import__("sys").path.remove(p), str(tmp_path))
+    assert res.exit_code == EXIT_INPUT, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and "plugin 'acrn_raising_plugin', hook acrn_on_vmexit" in lines[0], res.output
+
+
+def test_out_in_a_missing_folder_is_one_line(dask_client, tmp_path):
+    out = str(tmp_path / "no" / "rows.csv")
+    res = CliRunner().invoke(main, ["sweep", "smp-call", "-d", "nmi", "--seeds", "1", "--out", out, "--scheduler",
+                                    dask_client.scheduler.address, "-q"])
+    assert res.exit_code == EXIT_INPUT
+    assert res.output.strip().splitlines() == ["acrn-model: error: --out %s: cannot write beside it "
+                                               "(No such file or directory)" % out]
