@@ -28,10 +28,10 @@ demo: $(STAMP)
 test: test-compiled test-pure
 
 test-compiled: $(STAMP)
-	ACRN_MODEL_EXPECT=compiled $(PY) -m pytest -n 2 -q $(PYTEST_PATHS) $(PYTEST_ARGS)
+	ACRN_MODEL_EXPECT=compiled $(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_PATHS) $(PYTEST_ARGS)
 
 test-pure: $(STAMP)
-	ACRN_MODEL_PURE=1 ACRN_MODEL_EXPECT=pure $(PY) -m pytest -n 2 -q $(PYTEST_PATHS) $(PYTEST_ARGS)
+	ACRN_MODEL_PURE=1 ACRN_MODEL_EXPECT=pure $(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_PATHS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

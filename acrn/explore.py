@@ -23,6 +23,9 @@ A counterexample is the deviation list ``pos=value`` (positions are choice indic
 replay`` re-runs it exactly.  The shortest one (earliest violation) among those of the first
 deviation level that has any is kept.
 """
+import hashlib
+import io
+import pickle
 import random
 import time
 
@@ -38,9 +41,10 @@ class ExploreChooser(Chooser):
     """Order-changing alternatives with a state-determined default; ``forced`` maps a choice position
     to the value to take there (a deviation)."""
 
-    def __init__(self, forced=None, hash_after=None):
+    def __init__(self, forced=None, hash_after=None, hasher=None):
         super().__init__(seed=0)
         self.forced = dict(forced or {})
+        self.hasher = hasher or state_hash  # stable_state_hash when hashes are compared across processes
         self.points = []  # per choice: (alternatives, chosen value, default value)
         self.hashes = []  # per choice: canonical state hash, for positions after ``hash_after``
         self.hash_after = hash_after  # None: no hashing (a leaf of the search)
@@ -71,7 +75,7 @@ class ExploreChooser(Chooser):
                 default = v
         # only where the search may branch next (after the last deviation) is the state hashed
         pos = len(self.points)
-        self.hashes.append(state_hash(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
+        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
         value = self.forced.get(len(self.points), default)
         if value not in alts:
             value = default  # the run diverged from the one the deviation was planned on
@@ -86,7 +90,7 @@ class ExploreChooser(Chooser):
             return 0
         alts = list(range(n))
         pos = len(self.points)
-        self.hashes.append(state_hash(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
+        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
         value = self.forced.get(pos, 0)
         if value not in alts:
             value = 0
@@ -96,8 +100,24 @@ class ExploreChooser(Chooser):
 
 
 def state_hash(sim):
-    """A canonical hash of everything that decides the rest of a run, with times relative to now.
-    Thread code positions are approximated by (thread, last step)."""
+    """A canonical hash of everything that decides the rest of a run, with times relative to now (valid
+    within one process: Python's ``hash`` of strings and None differs between processes)."""
+    return hash(state_key(sim))
+
+
+def stable_state_hash(sim):
+    """:func:`state_hash` that is the same in every process (for a search split over worker processes):
+    a digest of the key pickled without memo (so equal keys give equal bytes whatever their identity)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, 4)
+    pickler.fast = True
+    pickler.dump(state_key(sim))
+    return int.from_bytes(hashlib.blake2b(buf.getvalue(), digest_size=8).digest(), "little", signed=True)
+
+
+def state_key(sim):
+    """Everything that decides the rest of a run, as a tuple of ints, strings, bools and None, with times
+    relative to now.  Thread code positions are approximated by (thread, last step)."""
     now = sim.now
     parts = [tuple(sorted((ev[0] - now, ev[2], ev[3], ev[4] if type(ev[4]) is int else -1, ev[5], ev[6])
                           for ev in sim.queue))]
@@ -122,7 +142,7 @@ def state_hash(sim):
                           v.thread_obj.status, guest))
     parts.append((hv.smp_call_mask, hv.pcpu_active_bitmap,
                   tuple(sorted((s.vcpu, s.bit, now - s.made) for s in sim.obs.open_requests()))))
-    return hash(tuple(parts))
+    return tuple(parts)
 
 
 def encode_choices(deviations):
@@ -181,7 +201,7 @@ class ExploreResult:
 class Explorer:
     """Explores one scenario under one design.  ``run_once(deviations)`` is the unit of work."""
 
-    def __init__(self, scenario, design, registry=None, horizon_us=None, invariants=None):
+    def __init__(self, scenario, design, registry=None, horizon_us=None, invariants=None, hasher=None):
         from acrn.plugin import default_registry
 
         self.registry = registry or default_registry()
@@ -189,11 +209,12 @@ class Explorer:
         self.design = design
         self.horizon_us = horizon_us if horizon_us is not None else min(DEFAULT_HORIZON_US, scenario.duration_us)
         self.invariants = invariants  # None: all
+        self.hasher = hasher  # None: state_hash
 
     def run_once(self, deviations, hash_after=None, tracer=None, step_hook=None):
         from acrn.host.run import Run
 
-        chooser = ExploreChooser(deviations, hash_after=hash_after)
+        chooser = ExploreChooser(deviations, hash_after=hash_after, hasher=self.hasher)
         run = Run(self.scenario, self.design, chooser=chooser, registry=self.registry, horizon_us=self.horizon_us,
                   tracer=tracer, step_hook=step_hook)
         result = run.execute()
@@ -257,17 +278,7 @@ class Explorer:
             account(base, chooser, {})
             branching = [i for i, p in enumerate(chooser.points) if len(p[0]) > 1]
             while not found and not over_budget() and branching:
-                k = min(bound, len(branching))
-                if strategy == "pct":
-                    # change points spread over the run: one per equal slice
-                    cut = max(1, len(branching) // max(1, k))
-                    positions = [branching[min(len(branching) - 1, j * cut + rng.randrange(cut))] for j in range(k)]
-                else:
-                    positions = rng.sample(branching, k)
-                deviations = {}
-                for pos in sorted(set(positions)):
-                    alts = chooser.points[pos][0]
-                    deviations[pos] = alts[rng.randrange(len(alts))]
+                deviations = random_deviations(rng, chooser.points, branching, strategy, bound)
                 _, result, c2 = self.run_once(deviations)
                 account(result, c2, deviations)
         out.elapsed = time.perf_counter() - start
@@ -312,6 +323,23 @@ class Explorer:
             account(result, chooser, {})
         else:
             visit({}, -1, level)
+
+
+def random_deviations(rng, points, branching, strategy, bound):
+    """The next run of the random and pct strategies: ``bound`` deviations drawn from ``rng`` among the base
+    run's choice ``points`` (``branching``: the positions with alternatives)."""
+    k = min(bound, len(branching))
+    if strategy == "pct":
+        # change points spread over the run: one per equal slice
+        cut = max(1, len(branching) // max(1, k))
+        positions = [branching[min(len(branching) - 1, j * cut + rng.randrange(cut))] for j in range(k)]
+    else:
+        positions = rng.sample(branching, k)
+    deviations = {}
+    for pos in sorted(set(positions)):
+        alts = points[pos][0]
+        deviations[pos] = alts[rng.randrange(len(alts))]
+    return deviations
 
 
 def replay(scenario, design, choices, registry=None, horizon_us=None, tracer=None, step_hook=None):

@@ -11,6 +11,7 @@ from acrn.cli.explore import explore, replay
 from acrn.cli.info import designs, plugins, scenarios
 from acrn.cli.microbench import microbench
 from acrn.cli.run import run
+from acrn.cli.sweep import sweep
 from acrn.cli.trace import analyze, timeline
 
 
@@ -23,7 +24,7 @@ def main(ctx, plugins):
     ctx.obj = Context(plugins)
 
 
-for _command in (run, demo, explore, replay, designs, scenarios, plugins, microbench, analyze, timeline):
+for _command in (run, demo, sweep, explore, replay, designs, scenarios, plugins, microbench, analyze, timeline):
     main.add_command(_command)
 
 if __name__ == "__main__":

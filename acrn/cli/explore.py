@@ -1,4 +1,5 @@
 """``acrn-model explore`` and ``acrn-model replay``: search interleavings, replay a counterexample."""
+import functools
 import json
 import sys
 
@@ -38,7 +39,7 @@ def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None)
 
 
 def run_explore(registry, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir,
-                as_json):
+                as_json, jobs=None, scheduler=None, plugins=()):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -63,8 +64,13 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
                 bar.update(task, states=out.states, rate=int(out.states / elapsed) if elapsed else 0,
                            depth=out.depth, runs=out.runs, violations=n_found)
 
-        result = explorer.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
-                                  seed=seed, progress=progress)
+        search = explorer.explore
+        if jobs is not None or scheduler is not None:  # the same search, its runs on Dask workers
+            from acrn.sweep import explore_parallel
+
+            search = functools.partial(explore_parallel, explorer, jobs=jobs, scheduler=scheduler, plugins=plugins)
+        result = search(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs, seed=seed,
+                        progress=progress)
     summary = result.to_dict()
     cx = result.counterexample
     diagram = None
@@ -127,16 +133,26 @@ def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_js
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
               help="Write the counterexample as an acrntrace capture into this folder.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Split the search over a local Dask cluster of N worker processes (same result as serial).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Split the search over an existing dask.distributed cluster (tcp://HOST:PORT).")
 @click.pass_obj
-def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir, as_json):
+def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir, as_json, jobs,
+            scheduler):
     """Search SCENARIO's interleavings under DESIGN for an invariant violation.
 
     Exit status: 1 with the shortest counterexample found (choice string, sequence diagram), 0 when none
     exists within the bound (the bound and the number of states are printed), 2 on bad arguments."""
     registry = obj.registry
     check_design(registry, design)
-    sys.exit(run_explore(registry, load(registry, scenario), design, strategy, bound, max_states, max_runs,
-                         horizon_us, seed, trace_dir, as_json))
+    from acrn.cli.sweep import cluster_options, sweep_errors
+
+    cluster_options(jobs, scheduler)
+    with sweep_errors():
+        status = run_explore(registry, load(registry, scenario), design, strategy, bound, max_states, max_runs,
+                             horizon_us, seed, trace_dir, as_json, jobs, scheduler, obj.plugins)
+    sys.exit(status)
 
 
 @click.command()

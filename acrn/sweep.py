@@ -1,0 +1,653 @@
+"""Sweeps (scenarios x designs x cost settings x seeds) and parallel exploration on Dask.
+
+``sweep(...)`` runs one :func:`acrn.host.run.run_scenario` per combination as Dask tasks, on a local cluster
+of worker processes (the default) or on any ``dask.distributed`` scheduler by address, and returns a
+:class:`Table` of one row per run.  A row is a function of its combination alone (no wall clock, no
+mode flag), and the table is ordered by combination, so the rows are the same whatever the number of
+workers and the order they finish in.  With ``out``, every finished row is appended at once to the journal
+``OUT.partial`` (JSON lines); at the end the whole table is written to ``OUT`` (CSV, JSON lines or Parquet
+by its extension) through a temporary file and a rename, and the journal is removed.  A rerun with the
+same ``out`` takes the rows already in ``OUT`` and in the journal and runs only the missing ones.
+
+``explore_parallel(...)`` splits a search the same way (:class:`ParallelExplorer`): the runs of random and
+pct are drawn from the same seeded sequence as a serial search and run ahead in chunks; DFS runs every
+first-level deviation (a choice prefix) and the subtree below it on the workers.  The serial search
+algorithm itself then runs over those results, so the outcome (runs, states, pruning, the first violation
+and its minimal counterexample) is the serial one by construction.
+"""
+import contextlib
+import csv
+import heapq
+import io
+import json
+import logging
+import os
+import pickle
+import random
+import re
+from dataclasses import replace
+
+from acrn.errors import AcrnModelError
+
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+JOURNAL_SUFFIX = ".partial"
+RUN_COLUMNS = (  # (name, type) of every row's columns before the invariants' verdicts
+    ("scenario", str), ("design", str), ("seed", int), ("cost", str))
+RESULT_COLUMNS = (  # after the verdicts
+    ("violations", int), ("first_violation", str), ("steps", int), ("vm_exits", int), ("requests", int),
+    ("kicks", int), ("guest_interrupts", int), ("faults", int), ("guest_nmis_raised", int),
+    ("guest_nmis_received", int), ("latency_n", int), ("latency_p50_us", float), ("latency_p99_us", float),
+    ("latency_max_us", float), ("digest", str), ("replay", str))
+KEY = ("scenario", "design", "cost", "seed")  # what identifies a row (for resuming)
+
+
+class SweepError(AcrnModelError):
+    """A sweep or parallel search that cannot go on: a scheduler not reached, a worker that cannot load the
+    plugins, a run that killed its workers.  ``status`` is the exit status the command returns."""
+
+    def __init__(self, message, status=None):
+        from acrn.cli.common import EXIT_INPUT
+
+        super().__init__(message)
+        self.status = EXIT_INPUT if status is None else status
+
+    def __reduce__(self):  # raised in a worker, re-raised in the client
+        return (SweepError, (str(self), self.status))
+
+
+# ---- the combinations and their rows -------------------------------------------------------------------
+def parse_seeds(text):
+    """``A-B``, ``N`` or a comma list of them -> the sorted seeds; a bad one raises SweepError."""
+    seeds = set()
+    for part in text.split(","):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not m or (m.group(2) is not None and int(m.group(2)) < int(m.group(1))):
+            raise SweepError("--seeds %s: expected A-B, N or a comma list of them (0 <= A <= B)" % text)
+        lo = int(m.group(1))
+        seeds.update(range(lo, int(m.group(2) or lo) + 1))
+    return sorted(seeds)
+
+
+def cost_text(costs):
+    """A cost setting ({step: cycles or [lo, hi]}) as ``step=N;step=LO:HI`` (sorted), '' for none."""
+    return ";".join("%s=%s" % (k, v if isinstance(v, int) else "%d:%d" % tuple(v)) for k, v in sorted(costs.items()))
+
+
+def cost_grid(settings):
+    """{step: [value, ...]} -> every combination as a list of {step: value}, in the given order."""
+    grid = [{}]
+    for step, values in settings.items():
+        grid = [dict(g, **{step: v}) for g in grid for v in values]
+    return grid
+
+
+def columns(invariant_names):
+    """The columns of a sweep's rows: run, one verdict per invariant, results."""
+    return [c for c, _ in RUN_COLUMNS] + list(invariant_names) + [c for c, _ in RESULT_COLUMNS]
+
+
+def replay_command(scenario_arg, design, seed, costs, plugins=()):
+    """The ``acrn-model run`` command line that reproduces one row's run."""
+    words = ["acrn-model"] + ["-p %s" % p for p in plugins] + ["run", scenario_arg, "--design", design,
+                                                                "--seed", str(seed)]
+    words += ["--cost %s" % c for c in cost_text(costs).split(";") if c]
+    return " ".join(words)
+
+
+def result_row(result, scenario_arg, costs, plugins=()):
+    """One row of a sweep from a :class:`~acrn.engine.result.RunResult` (the same in every process)."""
+    row = {"scenario": result.scenario, "design": result.design, "seed": result.seed, "cost": cost_text(costs)}
+    first = None
+    for v in result.verdicts:
+        row[v.name] = v.verdict
+        if v.first is not None and (first is None or v.first.time < first[1].time):
+            first = (v.name, v.first)
+    c, lat = result.counts, result.request_latency
+    row.update({
+        "violations": sum(v.count for v in result.verdicts),
+        "first_violation": "" if first is None else "%s at %.3f us on pCPU%d: %s" % (
+            first[0], first[1].time / result.tsc_mhz, first[1].pcpu, first[1].message),
+        "steps": c["steps"], "vm_exits": c["vm_exits"], "requests": c["requests"], "kicks": sum(c["kicks"].values()),
+        "guest_interrupts": c["guest_interrupts"], "faults": c["faults"], "guest_nmis_raised": c["guest_nmis_raised"],
+        "guest_nmis_received": c["guest_nmis_received"], "latency_n": lat.n, "latency_p50_us": lat.p50_us,
+        "latency_p99_us": lat.p99_us, "latency_max_us": lat.max_us, "digest": result.digest(),
+        "replay": replay_command(scenario_arg, result.design, result.seed, costs, plugins),
+    })
+    return row
+
+
+def row_key(row):
+    return tuple(row[k] for k in KEY)
+
+
+class Table:
+    """A sweep's rows (dicts) in combination order, with their column names."""
+
+    def __init__(self, columns, rows):
+        self.columns = list(columns)
+        self.rows = list(rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, i):
+        return self.rows[i]
+
+    def column(self, name):
+        return [r.get(name) for r in self.rows]
+
+    def to_arrow(self):
+        """The rows as a ``pyarrow.Table`` (typed columns)."""
+        import pyarrow as pa
+
+        types = column_types(self.columns)
+        arrow = {str: pa.string(), int: pa.int64(), float: pa.float64()}
+        schema = pa.schema([(c, arrow[types[c]]) for c in self.columns])
+        return pa.Table.from_pylist([{c: r.get(c) for c in self.columns} for r in self.rows], schema=schema)
+
+
+def column_types(cols):
+    known = dict(RUN_COLUMNS + RESULT_COLUMNS)
+    return {c: known.get(c, str) for c in cols}  # the verdict columns are strings
+
+
+# ---- output files ---------------------------------------------------------------------------------------
+def output_format(path):
+    """The format of an output file by its extension; another one raises SweepError."""
+    ext = os.path.splitext(str(path))[1].lower()
+    if ext not in SUFFIXES:
+        raise SweepError("--out %s: unknown extension %r (use %s)" % (path, ext, ", ".join(SUFFIXES)))
+    return SUFFIXES[ext]
+
+
+def write_table(path, table):
+    """Write the table to ``path`` in the format of its extension, atomically (temporary file + rename)."""
+    fmt = output_format(path)
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table.to_arrow(), tmp)
+        else:
+            with open(tmp, "w", newline="") as f:
+                if fmt == "csv":
+                    w = csv.writer(f, lineterminator="\n")
+                    w.writerow(table.columns)
+                    for r in table.rows:
+                        w.writerow(["" if r.get(c) is None else r.get(c) for c in table.columns])
+                else:
+                    for r in table.rows:
+                        f.write(json.dumps({c: r.get(c) for c in table.columns}) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_rows(path):
+    """The rows of an existing output file or journal (typed as in :data:`RUN_COLUMNS`...); a journal's
+    last line cut by a kill is ignored.  A file that is not a sweep table raises SweepError."""
+    fmt = "jsonl" if str(path).endswith(JOURNAL_SUFFIX) else output_format(path)
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            rows = pq.read_table(path).to_pylist()
+        elif fmt == "jsonl":
+            rows = []
+            with open(path) as f:
+                lines = f.read().split("\n")
+            for i, line in enumerate(lines):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    if i == len(lines) - 1:  # the unterminated last line of a killed sweep
+                        break
+                    raise
+        else:
+            with open(path, newline="") as f:
+                rows = list(csv.DictReader(f))
+            types = column_types(rows[0].keys()) if rows else {}
+            rows = [{c: v if types[c] is str else None if v == "" else types[c](v) for c, v in r.items()} for r in rows]
+        for r in rows:
+            row_key(r)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SweepError("--out %s: cannot resume from it, not a sweep table (%s: %s)" % (
+            path, type(exc).__name__, exc)) from None
+    except Exception as exc:  # pyarrow's own errors
+        raise SweepError("--out %s: cannot resume from it (%s)" % (path, exc)) from None
+    return rows
+
+
+# ---- the cluster ------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def connect(jobs=None, scheduler=None):
+    """A ``distributed.Client``: on the scheduler at ``scheduler`` (tcp://HOST:PORT, given up after Dask's
+    ``distributed.comm.timeouts.connect``), or on a local cluster of ``jobs`` worker processes (default: the
+    number of cores), closed on exit."""
+    import dask
+    from distributed import Client
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"),
+                            set_as_default=False)
+        except Exception as exc:
+            raise SweepError("--scheduler %s: cannot reach the scheduler (%s)" % (
+                scheduler, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    with local_cluster(jobs or os.cpu_count() or 1) as lc, Client(lc, set_as_default=False) as client:
+        yield client
+
+
+def local_cluster(n_workers, silence=logging.CRITICAL):
+    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only.  Its
+    scheduler sends every task to a worker at once (``worker-saturation: inf``) instead of one per free
+    thread: the explorer keeps a window of small tasks out, and a round trip per task leaves workers idle."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": float("inf")}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=silence)
+
+
+def n_workers(client):
+    return max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+
+
+_REGISTRIES = {}
+
+
+def worker_registry(plugins):
+    """The registry of the ``-p`` plugin modules in this worker process (built once); a module the worker
+    cannot import raises SweepError naming the worker."""
+    plugins = tuple(plugins)
+    if plugins not in _REGISTRIES:
+        from acrn.plugin import Registry, default_registry, get_plugin_manager
+
+        try:
+            _REGISTRIES[plugins] = Registry(get_plugin_manager(plugins)) if plugins else default_registry()
+        except AcrnModelError as exc:
+            raise SweepError("worker %s: %s" % (_worker_name(), exc)) from None
+    return _REGISTRIES[plugins]
+
+
+def _worker_name():
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except ValueError:
+        return "pid %d" % os.getpid()
+
+
+def _gather(client, futures, on_result):
+    """Call ``on_result(index, value)`` for each future as it finishes (each once, whatever Dask retried);
+    a task whose workers all died raises SweepError (exit status incomplete)."""
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    from acrn.cli.common import EXIT_INCOMPLETE
+
+    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        if len(futures) == 1:  # (as_completed costs a few milliseconds to set up)
+            on_result(0, futures[0].result())
+        else:
+            for fut in as_completed(futures, loop=client.loop):
+                on_result(index[fut.key], fut.result())
+    except KilledWorker as exc:
+        raise SweepError("a worker died running %s each time it was tried (%s); the rows written so far are kept" % (
+            exc.args[0] if exc.args else "a task", exc.args[1] if len(exc.args) > 1 else "worker lost"),
+            EXIT_INCOMPLETE) from None
+    finally:
+        for f in futures:
+            f.release()
+
+
+# ---- sweeps ----------------------------------------------------------------------------------------------
+def run_rows(scenario, scenario_arg, plugins, runs):
+    """Dask task: the rows of ``runs`` [(design, seed, costs), ...] of one scenario."""
+    from acrn.host.run import Run
+
+    registry = worker_registry(plugins)
+    rows = []
+    for design, seed, costs in runs:
+        sc = replace(scenario, cost=dict(scenario.cost, **costs))
+        with _as_sweep_error():
+            result = Run(sc, design, seed=seed, registry=registry).execute()
+        rows.append(result_row(result, scenario_arg, costs, plugins))
+    return rows
+
+
+@contextlib.contextmanager
+def _as_sweep_error():
+    """An input error in a worker (a plugin that raises) as a SweepError, which Dask carries back whole."""
+    try:
+        yield
+    except SweepError:
+        raise
+    except AcrnModelError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, client=None, out=None, plugins=(),
+          registry=None, chunk=None, progress=None, on_rows=None):
+    """Run every combination of ``scenarios`` (names or paths) x ``designs`` x cost settings x ``seeds`` and
+    return the :class:`Table` of their rows, in that order (seeds innermost).
+
+    ``costs``: {step: [value, ...]} (a value: cycles or [lo, hi]); every combination of the steps' values is
+    one cost setting.  ``client`` (a ``distributed.Client``), else ``scheduler`` (an address), else a local
+    cluster of ``jobs`` processes.  ``out``: the file to write (and resume from).  ``progress(done, total,
+    failed)`` after each finished task; ``on_rows(rows)`` with each task's new rows."""
+    from acrn.plugin import Registry, default_registry, get_plugin_manager
+    from acrn.scenarios import load_scenario
+
+    registry = registry or (Registry(get_plugin_manager(plugins)) if plugins else default_registry())
+    for d in designs:
+        if d not in registry.designs:
+            raise SweepError("--design: unknown design %r (known: %s)" % (d, ", ".join(registry.designs)))
+    if not scenarios or not designs or not seeds:
+        raise SweepError("a sweep needs at least one scenario, one --design and one seed")
+    loaded = [(arg, load_scenario(arg, registry)) for arg in scenarios]
+    grid = cost_grid(costs or {})
+    cols = columns(registry.invariants)
+    combos = [(arg, sc, d, s, c) for arg, sc in loaded for d in designs for c in grid for s in seeds]
+    order = {(sc.name, d, cost_text(c), s): i for i, (arg, sc, d, s, c) in enumerate(combos)}
+
+    done = {}  # key -> row
+    if out is not None:
+        output_format(out)
+        for path in (out, str(out) + JOURNAL_SUFFIX):
+            if os.path.exists(path):
+                for r in read_rows(path):
+                    done.setdefault(row_key(r), r)
+    todo = [c for c in combos if (c[1].name, c[2], cost_text(c[4]), c[3]) not in done]
+    failed = [sum(1 for k, r in done.items() if k in order and row_failed(r))]
+    finished = [len(combos) - len(todo)]
+    if progress is not None:
+        progress(finished[0], len(combos), failed[0])
+
+    journal = None
+    try:
+        if todo:
+            try:
+                journal = open(str(out) + JOURNAL_SUFFIX, "a") if out is not None else None
+            except OSError as exc:
+                raise SweepError("--out %s: cannot write beside it (%s)" % (out, exc.strerror)) from None
+
+            def take(_, rows):
+                for r in rows:
+                    if row_key(r) in done:
+                        continue  # never twice, whatever Dask retried
+                    done[row_key(r)] = r
+                    if journal is not None:
+                        journal.write(json.dumps(r) + "\n")
+                    finished[0] += 1
+                    failed[0] += row_failed(r)
+                if journal is not None:
+                    journal.flush()
+                if on_rows is not None:
+                    on_rows(rows)
+                if progress is not None:
+                    progress(finished[0], len(combos), failed[0])
+
+            with (contextlib.nullcontext(client) if client is not None else connect(jobs, scheduler)) as cl:
+                size = chunk or max(1, min(50, len(todo) // (10 * n_workers(cl))))
+                tasks = []
+                for i in range(0, len(todo), size):
+                    part = todo[i:i + size]
+                    by_scenario = {}
+                    for arg, sc, d, s, c in part:
+                        by_scenario.setdefault((arg, sc.name), (sc, []))[1].append((d, s, c))
+                    tasks += [(sc, arg, runs) for (arg, _), (sc, runs) in by_scenario.items()]
+                futures = [cl.submit(run_rows, sc, arg, tuple(plugins), runs, pure=False) for sc, arg, runs in tasks]
+                _gather(cl, futures, take)
+    finally:
+        if journal is not None:
+            journal.close()
+    mine = sorted((r for k, r in done.items() if k in order), key=lambda r: order[row_key(r)])
+    others = [r for k, r in done.items() if k not in order]  # rows of other sweeps in the same file: kept
+    table = Table(cols, mine + others)
+    if out is not None:
+        write_table(out, table)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(out) + JOURNAL_SUFFIX)
+    return table
+
+
+def row_failed(row):
+    return row["violations"] > 0
+
+
+def summary(table, invariant_names):
+    """Per scenario x design: rows, for each invariant the passing fraction ``k/n`` (a verdict other than
+    FAIL), and the worst request latency with the replay command of its run."""
+    from acrn.engine.result import FAIL
+
+    groups = {}
+    for r in table.rows:
+        groups.setdefault((r["scenario"], r["design"]), []).append(r)
+    out = []
+    for (scenario, design), rows in groups.items():
+        worst = max(rows, key=lambda r: -1.0 if r["latency_max_us"] is None else r["latency_max_us"])
+        out.append({"scenario": scenario, "design": design, "runs": len(rows),
+                    "pass": {n: "%d/%d" % (sum(1 for r in rows if r.get(n) != FAIL), len(rows))
+                             for n in invariant_names},
+                    "worst_latency_us": worst["latency_max_us"], "worst_replay": worst["replay"]})
+    return out
+
+
+# ---- parallel exploration -----------------------------------------------------------------------------
+class _Points:
+    """What the search reads of a run's chooser: its choice points and state hashes."""
+
+    def __init__(self, points, hashes):
+        self.points, self.hashes = points, hashes
+
+
+def _frozen(deviations):
+    return tuple(sorted(deviations.items()))
+
+
+def _explorer(spec):
+    from acrn.explore import Explorer, stable_state_hash
+
+    scenario, design, plugins, horizon_us, invariants = spec
+    return Explorer(scenario, design, registry=worker_registry(plugins), horizon_us=horizon_us,
+                    invariants=invariants, hasher=stable_state_hash)
+
+
+def explore_runs(spec, runs):
+    """Dask task: the runs [(deviations, hash_after), ...] of a search, each as (deviations, hashed, result,
+    points, hashes), pickled in one piece (Dask's own serialization of many small objects costs more).  Of a
+    run without hashes (a leaf of the search) only the number of choice points is read: its points are None."""
+    ex = _explorer(spec)
+    log = []
+    for deviations, hash_after in runs:
+        with _as_sweep_error():
+            _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
+        hashed = hash_after is not None
+        log.append((deviations, hashed, result, chooser.points if hashed else [None] * len(chooser.points),
+                    chooser.hashes if hashed else [None] * len(chooser.hashes)))
+    return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
+
+
+class ParallelExplorer:
+    """Runs a search's runs ahead on a Dask client, and the serial search over them.
+
+    The serial search (:meth:`acrn.explore.Explorer.explore`) asks for its runs one by one (``run_once``);
+    the answers come from runs the workers made ahead, in the order the search will ask for them:
+    - random/pct: the next runs of the same seeded sequence (:func:`~acrn.explore.random_deviations`);
+    - DFS: the children of each run that the search expands (the run's deviations plus one more, at each
+      position after its last one, up to the first state already expanded with as much budget, as
+      ``Explorer._dfs_level`` does), laid out when the level starts (the base run's children, the choice
+      prefixes) and as soon as each expanded run is back (the runs below a prefix), so they are spread
+      over the workers.
+    At most ``window`` tasks are out at a time, each of up to ``chunk`` runs (Dask costs milliseconds per task).  A run asked for that was not made ahead (the search pruned
+    with states it met after the prediction) is made at once: the prediction only decides speed, the
+    serial search decides the result.  State hashes are :func:`~acrn.explore.stable_state_hash`, computed
+    in the workers, so they compare across processes."""
+
+    def __init__(self, explorer, client, plugins=(), chunk=16, window=None):
+        from acrn.explore import Explorer, stable_state_hash
+
+        self.serial = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
+                               horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
+        self.serial.run_once = self.run_once
+        self.serial._dfs_level = self._dfs_level
+        self.spec = (explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
+                     explorer.horizon_us, explorer.invariants)
+        self.client = client
+        self.chunk = chunk
+        self.window = window or 4 * n_workers(client)
+        self.cache = {}  # (deviations, hashed) -> (result, points, hashes)
+        self.level, self.expanded = None, {}  # the serial search's DFS level and its expanded states
+        self.part = None  # what the queued runs are for: "random" or a DFS level
+        self.queue = []  # heap of (order, key) of the runs not submitted yet: the order the search wants them
+        self.queued = set()
+        self.drawn = 0  # random/pct: runs of the seeded sequence queued so far
+        self.inflight = {}  # key -> future of the submitted unit that makes it
+        self.out = set()  # the futures submitted and not seen done
+        self.extra_runs = 0  # runs asked for that were not made ahead
+
+    def explore(self, strategy="dfs", bound=1, max_states=200000, max_runs=20000, seed=0, progress=None,
+                stop_at_first=False):
+        self.strategy, self.bound, self.seed = strategy, bound, seed
+        try:
+            return self.serial.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
+                                       seed=seed, progress=progress, stop_at_first=stop_at_first)
+        finally:
+            self._reset(None)
+
+    def _dfs_level(self, level, account, over_budget, expanded, *args, **kw):
+        from acrn.explore import Explorer
+
+        self.level, self.expanded = level, expanded
+        return Explorer._dfs_level(self.serial, level, account, over_budget, expanded, *args, **kw)
+
+    def run_once(self, deviations, hash_after=None, **_):
+        key = (_frozen(deviations), hash_after is not None)
+        if key == ((), True) and self.strategy == "dfs":
+            self._plan()  # a level begins: its first runs are the base run's children
+        if self._lookup(key) is None:
+            self._plan()
+        if self._lookup(key) is None:
+            if key not in self.inflight:
+                self.extra_runs += key not in self.queued  # not predicted (else: wanted before its turn)
+                self._submit([key])
+            self._store(self._result(self.inflight[key]))
+        self._top_up()
+        result, points, hashes = self._lookup(key)
+        return None, result, _Points(points, hashes)
+
+    def _lookup(self, key):
+        return self.cache.get(key) or (None if key[1] else self.cache.get((key[0], True)))  # hashes serve a leaf
+
+    def _result(self, future):
+        out = []
+        _gather(self.client, [future], lambda _, log: out.extend(pickle.loads(log)))
+        return out
+
+    def _submit(self, unit):
+        runs = [(d, max((p for p, _ in d), default=-1) if hashed else None) for d, hashed in unit]
+        future = self.client.submit(explore_runs, self.spec, runs, pure=False)
+        self.out.add(future)
+        for k in unit:
+            self.inflight[k] = future
+
+    def _top_up(self):
+        from acrn.explore import random_deviations
+
+        if self.part == "random":
+            while len(self.queue) < self.window * self.chunk and self._random[2]:
+                self._enqueue([(_frozen(random_deviations(*self._random, self.strategy, self.bound)), False)])
+        self.out = {f for f in self.out if not f.done()}
+        busy = len(self.out)
+        while self.queue and busy < self.window:
+            unit = []
+            while self.queue and len(unit) < self.chunk and not (unit and unit[-1][1]):
+                _, k = heapq.heappop(self.queue)  # a run to expand goes alone: its children queue sooner
+                self.queued.discard(k)
+                if k not in self.inflight and self._lookup(k) is None:
+                    unit.append(k)
+            if unit:
+                self._submit(unit)
+                busy += 1
+
+    def _enqueue(self, keys):
+        """Queue runs in the order the search will want them: the DFS visits runs by their sorted deviations
+        (a run before its children, alternatives in increasing order), random/pct in the order drawn."""
+        for k in keys:
+            if self._lookup(k) is None and k not in self.queued and k not in self.inflight:
+                self.queued.add(k)
+                heapq.heappush(self.queue, (self.drawn if self.part == "random" else k[0], k))
+            self.drawn += 1
+
+    def _store(self, log):
+        for deviations, hashed, result, points, hashes in log:
+            key = (deviations, hashed)
+            self.cache[key] = (result, points, hashes)
+            self.inflight.pop(key, None)
+            if hashed and deviations and self.part not in (None, "random"):
+                self._expand(deviations, points, hashes)
+
+    def _expand(self, deviations, points, hashes):
+        """Queue the runs the DFS will make below a run it expands (one with state hashes): its children."""
+        budget = self.part - len(deviations)
+        if budget <= 0:
+            return
+        last = max((p for p, _ in deviations), default=-1)
+        seen = {}
+        children = []
+        for pos in range(last + 1, len(points)):
+            alts, value, _ = points[pos]
+            if len(alts) < 2:
+                continue
+            h = hashes[pos]
+            if max(self.expanded.get(h, -1), seen.get(h, -1)) >= budget:
+                break
+            seen[h] = budget
+            children += [(tuple(sorted(deviations + ((pos, alt),))), budget > 1) for alt in alts if alt != value]
+        self._enqueue(children)
+
+    def _reset(self, part):
+        for f in self.out:
+            f.cancel()
+        self.part, self.queue, self.queued, self.inflight, self.out, self.drawn = part, [], set(), {}, set(), 0
+
+    def _plan(self):
+        """Lay out the runs of the part of the search the serial one is in, the first time it asks for one."""
+        if ((), True) not in self.cache:  # every part starts from the base run, with its state hashes
+            self._store(self._result(self.client.submit(explore_runs, self.spec, [((), -1)], pure=False)))
+        part = "random" if self.strategy != "dfs" else self.level
+        if part == self.part or part == 0:
+            return
+        self._reset(part)
+        _, points, hashes = self.cache[((), True)]
+        if part == "random":
+            self._random = (random.Random(self.seed), points, [i for i, p in enumerate(points) if len(p[0]) > 1])
+        else:
+            self._expand((), points, hashes)
+        self._top_up()
+
+
+def explore_parallel(explorer, jobs=None, scheduler=None, client=None, plugins=(), **explore_args):
+    """``explorer.explore(**explore_args)`` with its runs on Dask (``client``, else ``scheduler``, else a local
+    cluster of ``jobs`` processes): the same result as the serial search."""
+    with (contextlib.nullcontext(client) if client is not None else connect(jobs, scheduler)) as cl:
+        return ParallelExplorer(explorer, cl, plugins).explore(**explore_args)
