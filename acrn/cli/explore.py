@@ -1,10 +1,11 @@
 """``acrn-model explore`` and ``acrn-model replay``: search interleavings, replay a counterexample."""
 import json
 import sys
+import textwrap
 
 import click
 
-from acrn.cli.common import check_design, load
+from acrn.cli.common import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, check_design, load
 
 
 def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None):
@@ -75,15 +76,19 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
         summary["trace"] = trace_path
     if as_json:
         click.echo(json.dumps(summary, indent=2, sort_keys=True))
-        return 1 if cx is not None else 0
+        return exit_status(result)
     rate = int(result.states / result.elapsed) if result.elapsed else 0
     click.echo("explored %s under %s: strategy %s, bound %d, horizon %.0f us: %d runs, %d states (%d states/s), "
-               "%d steps, %.2f s%s" % (scenario.name, design, strategy, bound, explorer.horizon_us, result.runs,
-                                      result.states, rate, result.steps, result.elapsed,
-                                      "" if result.complete else " (stopped by --max-states/--max-runs)"))
+               "%d steps, %.2f s" % (scenario.name, design, strategy, bound, explorer.horizon_us, result.runs,
+                                     result.states, rate, result.steps, result.elapsed))
     if cx is None:
+        if not result.complete:
+            click.echo(incomplete_line(result))
+            return EXIT_INCOMPLETE
         click.echo("no violation within the bound")
-        return 0
+        for line in coverage_lines(result, scenario.duration_us):
+            click.echo(line)
+        return EXIT_OK
     click.echo("violation of %s found after %d runs (%.2f s): %s" % (cx.invariant, cx.runs_before,
                                                                      result.time_to_first, cx.violation.message))
     click.echo("replay with: acrn-model replay %s --design %s --choices %s%s" % (
@@ -92,7 +97,54 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
     click.echo(diagram)
     if trace_path:
         click.echo("trace: %s" % trace_path)
-    return 1
+    return EXIT_VIOLATION
+
+
+def exit_status(result):
+    """explore's exit status: a violation, else an incomplete search, else none within the bound."""
+    if result.counterexample is not None:
+        return EXIT_VIOLATION
+    return EXIT_OK if result.complete else EXIT_INCOMPLETE
+
+
+def incomplete_line(result):
+    """The verdict of a search a cap stopped: how much of the bound's space it explored, and how far."""
+    if result.strategy == "dfs":
+        done = ("no level finished" if result.level == 0 else "level 0 finished" if result.level == 1
+                else "levels 0-%d finished" % (result.level - 1))
+        where = ("at level %d of %d the first deviation had reached choice %d of the default run's %d"
+                 % (result.level, result.bound, max(result.frontier, 0), result.default_points))
+        how_far = "%s; %s" % (done, where)
+    else:
+        how_far = ("%d sampled runs of up to %d deviation%s: %s sampling never covers the bound's space"
+                   % (result.runs, result.bound, "" if result.bound == 1 else "s", result.strategy))
+    return ("search incomplete: explored %d states of the bound's space (%s); raise --max-states/--max-runs "
+            "to finish it" % (result.states, how_far))
+
+
+def coverage_lines(result, duration_us):
+    """What a finished search's choice points covered, and what they cannot reach (for the user to judge
+    what the verdict "no violation within the bound" means)."""
+    from acrn.explore import ARRIVAL_WINDOW, TIMER
+
+    cov = result.coverage
+    steps = sorted(k for k in set(cov.points) | set(cov.deviated) if k not in (ARRIVAL_WINDOW, TIMER))
+
+    def frac(kinds):
+        return "%d/%d" % (sum(cov.deviated.get(k, 0) for k in kinds), sum(cov.points.get(k, 0) for k in kinds))
+
+    skips = ", ".join(str(v) for v in sorted(cov.skips)) or "none"
+    lines = ["coverage (choice points deviated at / branching choice points of the runs it could branch from; "
+             "the rest follow a state already expanded):",
+             "  step latencies   %s: %s" % (frac(steps), ", ".join("%s %s" % (k, frac([k])) for k in steps)),
+             "  guest/stimulus   %s (times until a guest activity, NMI source or scenario event)" % frac([TIMER]),
+             "  arrival windows  %s (an interrupt landing after 1-%d of its target's next root-step boundaries; "
+             "tried: %s)" % (frac([ARRIVAL_WINDOW]), cov.to_dict()["max_defer"], skips),
+             "not searched: runs with more than %d deviation%s; choices after the %.0f us horizon (the scenario "
+             "runs %.0f us); interrupts that reach a pCPU spinning, idle or in the guest land at once, not "
+             "after a later step boundary" % (result.bound, "" if result.bound == 1 else "s", result.horizon_us,
+                                               duration_us)]
+    return [textwrap.fill(line, width=100, subsequent_indent="      ") for line in lines]
 
 
 def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_json):
