@@ -57,6 +57,17 @@ def print_run(result):
                                                    ", ".join("%s=%d" % kv for kv in c["kicks"].items()) or "none"))
 
 
+def run_json(result):
+    """A RunResult as the ``run --json`` document: ``result.to_dict()`` plus ``exit_reasons``, the VM exits
+    by basic exit reason with its number and its SDM name (schema: acrn/schemas/common.json, run_result)."""
+    from acrn.arch_x86.consts import exit_reason_name
+
+    out = result.to_dict()
+    out["exit_reasons"] = [{"reason": int(k), "name": exit_reason_name(int(k)), "count": v}
+                           for k, v in sorted(out["counts"]["exits_by_reason"].items(), key=lambda kv: int(kv[0]))]
+    return out
+
+
 def run_matrix(registry, scenario_names, design_names, progress=True):
     """Run every (scenario, design) pair; returns [(scenario, design, RunResult)]."""
     from acrn.host.run import Run
@@ -78,7 +89,7 @@ def demo_table(registry, scenario_names, design_names, as_json=False):
     rows = run_matrix(registry, scenario_names, design_names, progress=not as_json)
     invariants = list(registry.invariants)
     if as_json:
-        print(json.dumps([r.to_dict() for _, _, r in rows], indent=2, sort_keys=True))
+        print_json([run_json(r) for _, _, r in rows])
         return rows
     con = _console()
     table = Table(title="acrn-model: every design on every scenario (request latency: remote requests, made -> handled)")
@@ -103,34 +114,64 @@ def demo_table(registry, scenario_names, design_names, as_json=False):
     return rows
 
 
+def designs_data(registry):
+    """``designs --json``: every design, its summary and the value of each design field."""
+    out = []
+    for design in registry.designs.values():
+        fields = design.describe()
+        out.append({"name": fields.pop("name"), "summary": fields.pop("summary"), "in_demo": bool(design.in_demo),
+                    "fields": fields})
+    return out
+
+
+def scenarios_data(registry):
+    """``scenarios --json``: the built-in scenarios, in the story's order."""
+    from acrn.scenarios import builtin_names, load_scenario
+
+    out = []
+    for name in builtin_names():
+        sc = load_scenario(name, registry)
+        out.append({"name": sc.name, "pcpus": sc.pcpus, "scheduler": sc.scheduler, "duration_us": sc.duration_us,
+                    "seed": sc.seed, "description": " ".join(sc.description.split()), "bounds": dict(sc.bounds),
+                    "vms": [{"name": v.name, "pcpus": list(v.pcpus), "lapic_pt": v.lapic_pt, "service": v.service,
+                             "work": [w.kind for w in v.work], "nmi": [n.source for n in v.nmi]} for v in sc.vms]})
+    return out
+
+
+def plugins_data(registry):
+    """``plugins --json``: each loaded plugin and the hooks it implements."""
+    return [{"plugin": name, "hooks": list(hooks)} for name, hooks in registry.plugin_table()]
+
+
+def print_json(data):
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
 def print_designs(registry):
     con = _console()
     table = Table("design", "kick", "S5 sleep", "NMI exiting", "handle_nmi", "is_notification_nmi", "INIT exit",
                   "smp_call", "summary")
-    for design in registry.designs.values():
-        d = design.describe()
-        table.add_row(d["name"], d["kick_mode"], d["sleep_mode"], "yes" if d["lapic_pt_nmi_exiting"] else "no",
-                      d["handle_nmi"], d["notification_nmi"], d["init_exit"], d["smp_call"], d["summary"])
+    for d in designs_data(registry):
+        f = d["fields"]
+        table.add_row(d["name"], f["kick_mode"], f["sleep_mode"], "yes" if f["lapic_pt_nmi_exiting"] else "no",
+                      f["handle_nmi"], f["notification_nmi"], f["init_exit"], f["smp_call"], d["summary"])
     con.print(table)
 
 
 def print_scenarios(registry):
-    from acrn.scenarios import builtin_names, load_scenario
-
     con = _console()
     table = Table("scenario", "pCPUs", "scheduler", "VMs", "duration us", "description")
-    for name in builtin_names():
-        sc = load_scenario(name, registry)
-        vms = ", ".join("%s%s%s" % (v.name, " (lapic-pt)" if v.lapic_pt else "", " (service)" if v.service else "")
-                        for v in sc.vms)
-        table.add_row(sc.name, str(sc.pcpus), sc.scheduler, vms, "%.0f" % sc.duration_us,
-                      " ".join(sc.description.split()))
+    for sc in scenarios_data(registry):
+        vms = ", ".join("%s%s%s" % (v["name"], " (lapic-pt)" if v["lapic_pt"] else "",
+                                    " (service)" if v["service"] else "") for v in sc["vms"])
+        table.add_row(sc["name"], str(sc["pcpus"]), sc["scheduler"], vms, "%.0f" % sc["duration_us"],
+                      sc["description"])
     con.print(table)
 
 
 def print_plugins(registry):
     con = _console()
     table = Table("plugin", "hooks")
-    for name, hooks in registry.plugin_table():
-        table.add_row(name, ", ".join(hooks))
+    for p in plugins_data(registry):
+        table.add_row(p["plugin"], ", ".join(p["hooks"]))
     con.print(table)

@@ -9,6 +9,7 @@ import shutil
 import click
 
 from acrn.cli.common import check_design
+from acrn.cli.complete import complete_design, complete_scenario, examples
 
 SCENARIO = "kick-race"
 DESIGNS = ("nmi-nowindow", "nmi")
@@ -45,10 +46,12 @@ def full_demo(main, out):
     click.echo("\nwrote %s: captures, vm_exit.csv, latency.png, vm_exit.png, timeline.json (open it in Perfetto)" % out)
 
 
-@click.command()
-@click.option("--scenario", "-s", "scenarios", multiple=True, help="Only these scenarios (default: all built-in).")
-@click.option("--design", "-d", "designs", multiple=True, help="Only these designs (default: all).")
-@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.command(epilog=examples("demo", "demo -s kick-race -s pmu-nmi -d nmi -d init --out out/demo"))
+@click.option("--scenario", "-s", "scenarios", multiple=True, shell_complete=complete_scenario,
+              help="Only these scenarios (default: all built-in; repeatable).")
+@click.option("--design", "-d", "designs", multiple=True, shell_complete=complete_design,
+              help="Only these designs (default: all in the demo; repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON (schema: acrn/schemas/demo.json).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Then also trace kick-race under nmi-nowindow and nmi into this folder (reports, timeline, "
                    "plots) and explore it under both designs.")

@@ -6,6 +6,7 @@ import textwrap
 import click
 
 from acrn.cli.common import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, check_design, load
+from acrn.cli.complete import complete_design, complete_scenario, examples
 
 
 def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None):
@@ -153,7 +154,9 @@ def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_js
     horizon = horizon_us if horizon_us is not None else Explorer(scenario, design, registry=registry).horizon_us
     result, diagram, invariant, trace_path = _diagram_of(registry, scenario, design, choices, horizon, trace_dir)
     if as_json:
-        out = result.to_dict()
+        from acrn.report import run_json
+
+        out = run_json(result)
         out["diagram"] = diagram
         out["trace"] = trace_path
         click.echo(json.dumps(out, indent=2, sort_keys=True))
@@ -164,41 +167,51 @@ def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_js
     return 1 if diagram is not None else 0
 
 
-@click.command()
-@click.argument("scenario")
-@click.option("--design", "-d", required=True, help="Notification design.")
-@click.option("--strategy", type=click.Choice(["dfs", "pct", "random"]), default="dfs", show_default=True)
+@click.command(epilog=examples("explore kick-race --design nmi-nowindow",
+                               "explore pmu-nmi --design init --horizon-us 200 --trace out/cx"))
+@click.argument("scenario", shell_complete=complete_scenario)
+@click.option("--design", "-d", required=True, shell_complete=complete_design,
+              help="Notification design (see `acrn-model designs`).")
+@click.option("--strategy", type=click.Choice(["dfs", "pct", "random"]), default="dfs", show_default=True,
+              help="dfs: every run within the bound (systematic); random, pct: sampled runs (never complete).")
 @click.option("--bound", type=click.IntRange(min=0), default=None,
               help="Deviation bound: choices that may differ from the default (dfs), or per run (pct, random). "
                    "[default: 1]")
-@click.option("--max-states", type=click.IntRange(min=1), default=200000, show_default=True)
-@click.option("--max-runs", type=click.IntRange(min=1), default=20000, show_default=True)
+@click.option("--max-states", type=click.IntRange(min=1), default=200000, show_default=True,
+              help="Stop after this many choice-point states; a search stopped so is incomplete (exit 3).")
+@click.option("--max-runs", type=click.IntRange(min=1), default=20000, show_default=True,
+              help="Stop after this many runs; a search stopped so is incomplete (exit 3).")
 @click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None,
               help="Explore the first H microseconds of the scenario. [default: min(100, duration)]")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random and pct strategies.")
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
               help="Write the counterexample as an acrntrace capture into this folder.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON (schema: acrn/schemas/explore.json).")
 @click.pass_obj
 def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizon_us, seed, trace_dir, as_json):
     """Search SCENARIO's interleavings under DESIGN for an invariant violation.
 
     Exit status: 1 with the shortest counterexample found (choice string, sequence diagram), 0 when none
-    exists within the bound (the bound and the number of states are printed), 2 on bad arguments."""
+    exists within the bound (with what the search's choice points covered), 3 when --max-states or
+    --max-runs stopped the search before it covered the bound, 2 on bad arguments."""
     registry = obj.registry
     check_design(registry, design)
     sys.exit(run_explore(registry, load(registry, scenario), design, strategy, bound, max_states, max_runs,
                          horizon_us, seed, trace_dir, as_json))
 
 
-@click.command()
-@click.argument("scenario")
-@click.option("--design", "-d", required=True, help="Notification design.")
+@click.command(epilog=examples("replay kick-race --design nmi-nowindow --choices x1:153=350",
+                               "replay kick-race --design nmi-nowindow --choices x1:153=350 --trace out/cx"))
+@click.argument("scenario", shell_complete=complete_scenario)
+@click.option("--design", "-d", required=True, shell_complete=complete_design,
+              help="Notification design (see `acrn-model designs`).")
 @click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
 @click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None, help="As given to explore.")
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
               help="Write the replayed run as an acrntrace capture into this folder.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the replayed run as JSON (schema: acrn/schemas/replay.json).")
 @click.pass_obj
 def replay(obj, scenario, design, choices, horizon_us, trace_dir, as_json):
     """Re-run a counterexample exactly from its choice string; prints its sequence diagram."""

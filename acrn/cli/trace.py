@@ -115,7 +115,10 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
     return rep
 
 
-@click.command("analyze")
+@click.command("analyze", epilog="""\b
+Examples:
+  acrn-model analyze out/demo/nmi/* --report vm_exit
+  acrn-model analyze out/demo/nmi-nowindow/* --report latency --compare out/demo/nmi/* --plot lat.png""")
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("--report", type=click.Choice(REPORT_CHOICES), default="vm_exit", show_default=True,
               help="vm_exit, irq and cpu_usage mirror acrnalyze.py's reports; latency is acrn-model's own.")
@@ -123,7 +126,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record (real captures).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None, metavar="OUT",
               help="Also write the report as CSV (acrnalyze's CSV rows) to this file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text (schema: acrn/schemas/analyze.json).")
 @click.option("--plot", type=click.Path(path_type=Path), default=None, metavar="FILE.png",
               help="Draw the report (exit-reason breakdown, latency histograms...) into FILE.png.")
 @click.option("--acrnalyze-compat", "compat", is_flag=True,
@@ -195,7 +198,10 @@ def _json_default(obj):
     return str(obj)
 
 
-@click.command("timeline")
+@click.command("timeline", epilog="""\b
+Examples:
+  acrn-model timeline out/demo/nmi/* -o trace.json
+  acrn-model timeline acrntrace/20260101-120000 --tsc-mhz 2100 -o trace.json""")
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="TRACE.json",
               help="Chrome trace-event JSON to write (open it in Perfetto or chrome://tracing).")
