@@ -1,19 +1,21 @@
 """Terminal output of the CLI (rich tables).  Nothing here computes a verdict: it only shows results."""
 import json
 
+from rich import box
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from acrn.engine.result import FAIL, PASS
 
+# the demo table's column names (a legend under the table spells them out); a plugin's invariant keeps its name
 INVARIANT_SHORT = {
-    "request-latency": "latency",
-    "no-spurious-guest-interrupt": "no-spurious",
-    "no-lost-guest-nmi": "no-lost-nmi",
-    "shutdown-completes": "shutdown",
-    "smp-call-completes": "smp-call",
-    "no-hypervisor-fault": "no-fault",
+    "request-latency": "lat",
+    "no-spurious-guest-interrupt": "spur",
+    "no-lost-guest-nmi": "nmi",
+    "shutdown-completes": "s5",
+    "smp-call-completes": "smp",
+    "no-hypervisor-fault": "flt",
 }
 
 
@@ -86,29 +88,34 @@ def run_matrix(registry, scenario_names, design_names, progress=True):
 
 
 def demo_table(registry, scenario_names, design_names, as_json=False):
+    """The demo table: one section per scenario, one row per design, a verdict column per invariant and
+    the request latency; laid out to fit 80 columns (short column names, spelt out in a legend)."""
     rows = run_matrix(registry, scenario_names, design_names, progress=not as_json)
     invariants = list(registry.invariants)
     if as_json:
         print_json([run_json(r) for _, _, r in rows])
         return rows
     con = _console()
-    table = Table(title="acrn-model: every design on every scenario (request latency: remote requests, made -> handled)")
-    table.add_column("scenario")
-    table.add_column("design")
+    table = Table(title="every design on every scenario", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("scenario / design", no_wrap=True)
     for name in invariants:
-        table.add_column(INVARIANT_SHORT.get(name, name), justify="center")
-    for col in ("p50 us", "p99 us", "max us"):
-        table.add_column(col, justify="right")
+        table.add_column(INVARIANT_SHORT.get(name, name), justify="center", no_wrap=True)
+    for col in ("p50", "p99", "max"):
+        table.add_column(col, justify="right", no_wrap=True)
     previous = None
     for scenario, design, result in rows:
-        if previous is not None and scenario != previous:
-            table.add_section()
+        if scenario != previous:
+            if previous is not None:
+                table.add_row()
+            table.add_row("[bold]%s[/bold]" % scenario)
         previous = scenario
         verdicts = {v.name: v for v in result.verdicts}
         rl = result.request_latency
-        table.add_row(scenario, design, *[_style(verdicts[n].verdict) for n in invariants],
+        table.add_row("  " + design, *[_style(verdicts[n].verdict) for n in invariants],
                       _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us))
     con.print(table)
+    legend = ", ".join("%s %s" % (INVARIANT_SHORT[n], n) for n in invariants if n in INVARIANT_SHORT)
+    con.print("[dim]%s; p50/p99/max: request latency in us (remote requests, made -> handled).[/dim]" % legend)
     con.print("[dim]PASS: the invariant held; FAIL: violated (`acrn-model run SCENARIO --design D` shows the first "
               "violation); -: the scenario does not exercise it.[/dim]")
     return rows
