@@ -12,7 +12,7 @@ from acrn.engine.result import FAIL, PASS
 INVARIANT_SHORT = {
     "request-latency": "lat",
     "no-spurious-guest-interrupt": "spur",
-    "no-lost-guest-nmi": "nmi",
+    "no-lost-guest-nmi": "lost",
     "shutdown-completes": "s5",
     "smp-call-completes": "smp",
     "no-hypervisor-fault": "flt",
@@ -87,17 +87,18 @@ def run_matrix(registry, scenario_names, design_names, progress=True):
     return rows
 
 
-def demo_table(registry, scenario_names, design_names, as_json=False):
+def demo_table(registry, scenario_names, design_names, as_json=False, console=None, progress=True):
     """The demo table: one section per scenario, one row per design, a verdict column per invariant and
-    the request latency; laid out to fit 80 columns (short column names, spelt out in a legend)."""
-    rows = run_matrix(registry, scenario_names, design_names, progress=not as_json)
+    the request latency; laid out to fit 80 columns (short column names, spelt out in a legend).  Printed
+    on ``console`` (default: stdout), or as JSON; returns [(scenario, design, RunResult)]."""
+    rows = run_matrix(registry, scenario_names, design_names, progress=progress and not as_json)
     invariants = list(registry.invariants)
     if as_json:
         print_json([run_json(r) for _, _, r in rows])
         return rows
-    con = _console()
+    con = console or _console()
     table = Table(title="every design on every scenario", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    table.add_column("scenario / design", no_wrap=True)
+    table.add_column("design", no_wrap=True)  # under each scenario's name: 80 columns in all
     for name in invariants:
         table.add_column(INVARIANT_SHORT.get(name, name), justify="center", no_wrap=True)
     for col in ("p50", "p99", "max"):
@@ -114,7 +115,7 @@ def demo_table(registry, scenario_names, design_names, as_json=False):
         table.add_row("  " + design, *[_style(verdicts[n].verdict) for n in invariants],
                       _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us))
     con.print(table)
-    legend = ", ".join("%s %s" % (INVARIANT_SHORT[n], n) for n in invariants if n in INVARIANT_SHORT)
+    legend = ", ".join("%s: %s" % (INVARIANT_SHORT[n], n) for n in invariants if n in INVARIANT_SHORT)
     con.print("[dim]%s; p50/p99/max: request latency in us (remote requests, made -> handled).[/dim]" % legend)
     con.print("[dim]PASS: the invariant held; FAIL: violated (`acrn-model run SCENARIO --design D` shows the first "
               "violation); -: the scenario does not exercise it.[/dim]")
