@@ -44,7 +44,9 @@ clean:
 readme: $(STAMP)
 	$(PY) docs/gen_readme.py
 
-# API reference from the public docstrings: docs/api/ (pdoc, from the `docs` extra)
+# API reference from the public docstrings: docs/api/index.html (pdoc: the `docs` extra's requirements,
+# installed without reinstalling the package)
+API_MODULES := acrn.explore acrn.host.run acrn.scenarios acrn.engine.result acrn.schemas acrn.testing
 docs: $(STAMP)
-	$(PY) -m pip install -q -e ".[docs]"
-	$(PY) -m pdoc -o docs/api --no-show-source acrn acrn.explore acrn.host.run acrn.scenarios acrn.schemas acrn.engine.result
+	$(PY) -m pip install -q $$($(PY) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["docs"]))')
+	$(PY) -m pdoc -o docs/api --no-show-source $(API_MODULES)
