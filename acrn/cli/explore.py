@@ -145,7 +145,7 @@ def coverage_lines(result, duration_us):
              "runs %.0f us); interrupts that reach a pCPU spinning, idle or in the guest land at once, not "
              "after a later step boundary" % (result.bound, "" if result.bound == 1 else "s", result.horizon_us,
                                                duration_us)]
-    return [textwrap.fill(line, width=100, subsequent_indent="      ") for line in lines]
+    return [textwrap.fill(line, width=80, subsequent_indent="      ") for line in lines]
 
 
 def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_json):
