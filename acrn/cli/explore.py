@@ -85,11 +85,11 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
     if cx is None:
         if not result.complete:
             click.echo(incomplete_line(result))
-            return EXIT_INCOMPLETE
-        click.echo("no violation within the bound")
-        for line in coverage_lines(result, scenario.duration_us):
-            click.echo(line)
-        return EXIT_OK
+        else:
+            click.echo("no violation within the bound")
+            for line in coverage_lines(result, scenario.duration_us):
+                click.echo(line)
+        return exit_status(result)
     click.echo("violation of %s found after %d runs (%.2f s): %s" % (cx.invariant, cx.runs_before,
                                                                      result.time_to_first, cx.violation.message))
     click.echo("replay with: acrn-model replay %s --design %s --choices %s%s" % (
@@ -98,7 +98,7 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
     click.echo(diagram)
     if trace_path:
         click.echo("trace: %s" % trace_path)
-    return EXIT_VIOLATION
+    return exit_status(result)
 
 
 def exit_status(result):
@@ -115,12 +115,12 @@ def incomplete_line(result):
                 else "levels 0-%d finished" % (result.level - 1))
         where = ("at level %d of %d the first deviation had reached choice %d of the default run's %d"
                  % (result.level, result.bound, max(result.frontier, 0), result.default_points))
-        how_far = "%s; %s" % (done, where)
+        how_far, hint = "%s; %s" % (done, where), "raise --max-states/--max-runs to finish it"
     else:
         how_far = ("%d sampled runs of up to %d deviation%s: %s sampling never covers the bound's space"
                    % (result.runs, result.bound, "" if result.bound == 1 else "s", result.strategy))
-    return ("search incomplete: explored %d states of the bound's space (%s); raise --max-states/--max-runs "
-            "to finish it" % (result.states, how_far))
+        hint = "--strategy dfs searches it all"
+    return "search incomplete: explored %d states of the bound's space (%s); %s" % (result.states, how_far, hint)
 
 
 def coverage_lines(result, duration_us):

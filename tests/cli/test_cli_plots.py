@@ -1,6 +1,5 @@
 """analyze --plot: design names in legends, microseconds with cycles on top, the bound, "no data", top vectors."""
 import glob
-import os
 
 import matplotlib
 import pytest

@@ -1,7 +1,6 @@
 """The README's figures are what the model gives now, and its examples do what it says."""
 import importlib.util
 import os
-import re
 
 import pytest
 from click.testing import CliRunner
