@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 EXAMPLE := examples/acrn-model-sched-prio
 PYTEST_PATHS ?= tests $(EXAMPLE)/tests
 
-.PHONY: demo test test-compiled test-pure bench install clean
+.PHONY: demo test test-compiled test-pure bench install clean readme docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,14 @@ bench: $(STAMP)
 clean:
 	rm -rf build $(VENV) *.egg-info $(EXAMPLE)/build $(EXAMPLE)/src/*.egg-info
 	find acrn -name '*.so' -delete -o -name '*.c' -delete
+
+# README figures (design table, demo table, latency claims, explorer output) from real runs; `make test` checks them
+readme: $(STAMP)
+	$(PY) docs/gen_readme.py
+
+# API reference from the public docstrings: docs/api/index.html (pdoc: the `docs` extra's requirements,
+# installed without reinstalling the package)
+API_MODULES := acrn.explore acrn.host.run acrn.scenarios acrn.engine.result acrn.schemas acrn.testing
+docs: $(STAMP)
+	$(PY) -m pip install -q $$($(PY) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["docs"]))')
+	$(PY) -m pdoc -o docs/api --no-show-source $(API_MODULES)

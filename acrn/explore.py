@@ -30,11 +30,17 @@ import random
 import time
 
 from acrn.engine.chooser import Chooser
+from acrn.engine.cost import STEP_NAMES
+from acrn.engine.sim import MAX_DEFER
 from acrn.errors import AcrnModelError
 
 CHOICE_PREFIX = "x1"
 DEFAULT_BOUND = 1
 DEFAULT_HORIZON_US = 100.0
+
+# the kinds of choice point, as the coverage report names them
+ARRIVAL_WINDOW = "arrival window"  # after which of the target's next step boundaries an interrupt lands
+TIMER = "guest/stimulus interval"  # the time until a guest activity, an NMI source or a scenario event
 
 
 class ExploreChooser(Chooser):
@@ -46,6 +52,7 @@ class ExploreChooser(Chooser):
         self.forced = dict(forced or {})
         self.hasher = hasher or state_hash  # stable_state_hash when hashes are compared across processes
         self.points = []  # per choice: (alternatives, chosen value, default value)
+        self.kinds = []  # per choice: what it decides (a step name, ARRIVAL_WINDOW or TIMER), for coverage
         self.hashes = []  # per choice: canonical state hash, for positions after ``hash_after``
         self.hash_after = hash_after  # None: no hashing (a leaf of the search)
         self.sim = None
@@ -80,8 +87,17 @@ class ExploreChooser(Chooser):
         if value not in alts:
             value = default  # the run diverged from the one the deviation was planned on
         self.points.append((alts, value, default))
+        self.kinds.append(self.latency_kind(lo, hi, what))
         self.log.append(value)
         return value
+
+    def latency_kind(self, lo, hi, what):
+        """The cost-model step a latency choice draws (``what``), or TIMER: guest activities and NMI sources
+        draw their intervals with ``what`` 0, told apart from the vmexit step by their range."""
+        cost = self.sim.cost
+        if 0 <= what < len(STEP_NAMES) and cost.lo[what] == lo and cost.hi[what] == hi:
+            return STEP_NAMES[what]
+        return TIMER
 
     def pick(self, n, what=0):
         """A choice among ``n`` alternatives (0 is the default): e.g. deliver an interrupt now (0) or after
@@ -95,6 +111,7 @@ class ExploreChooser(Chooser):
         if value not in alts:
             value = 0
         self.points.append((alts, value, 0))
+        self.kinds.append(ARRIVAL_WINDOW)
         self.log.append(value)
         return value
 
@@ -165,6 +182,10 @@ def decode_choices(text):
 
 
 class Counterexample:
+    """A violation the search found: ``deviations`` ({choice position: value}) and its string form
+    ``choices`` (what ``acrn-model replay --choices`` takes), the run's ``result`` (RunResult), the first
+    ``violation`` and its ``invariant`` name, and ``runs_before``: the runs explored until it was found."""
+
     def __init__(self, deviations, result, violation, invariant, runs_before):
         self.deviations = dict(deviations)
         self.choices = encode_choices(deviations)
@@ -174,7 +195,59 @@ class Counterexample:
         self.runs_before = runs_before
 
 
+class Coverage:
+    """What the search's choice points covered, per kind of choice (a cost-model step's latency,
+    ARRIVAL_WINDOW, TIMER): ``points`` counts the branching choice points (two or more order-changing
+    values) of the runs the search could branch from (fewer deviations than the bound), beyond each run's
+    replayed prefix; ``deviated`` counts those of them at which it tried the other values (the rest
+    lie after a state already expanded with as much budget, or after the cap stopped the search);
+    ``skips`` are the arrival-window values tried (how many of the target's step boundaries an interrupt
+    was let through before it landed, out of 0..MAX_DEFER)."""
+
+    def __init__(self):
+        self.points = {}
+        self.deviated = {}
+        self.skips = set()
+        self._runs = set()  # the runs whose choice points were counted (dfs re-runs the default at level 1)
+        self._branched = set()  # (deviations before the last one, position of the last one)
+
+    def account(self, chooser, deviations, expandable):
+        last = max(deviations) if deviations else -1
+        kinds = chooser.kinds
+        key = frozenset(deviations.items())
+        if expandable and key not in self._runs:
+            self._runs.add(key)
+            for pos in range(last + 1, len(chooser.points)):
+                if len(chooser.points[pos][0]) > 1:
+                    self.points[kinds[pos]] = self.points.get(kinds[pos], 0) + 1
+        if deviations and last < len(kinds):
+            kind = kinds[last]
+            branch = (frozenset((p, v) for p, v in deviations.items() if p != last), last)
+            if branch not in self._branched:
+                self._branched.add(branch)
+                self.deviated[kind] = self.deviated.get(kind, 0) + 1
+            if kind == ARRIVAL_WINDOW:
+                self.skips.add(deviations[last])
+
+    def to_dict(self):
+        kinds = sorted(set(self.points) | set(self.deviated))
+        return {"kinds": [{"kind": k, "points": self.points.get(k, 0), "deviated": self.deviated.get(k, 0)}
+                          for k in kinds],
+                "arrival_skips_tried": sorted(self.skips), "max_defer": MAX_DEFER}
+
+
 class ExploreResult:
+    """The outcome of :meth:`Explorer.explore`.
+
+    ``complete`` is True only when the search covered its whole bound (every run with at most ``bound``
+    deviations, up to state pruning); a search stopped by ``max_states``/``max_runs`` is incomplete, and
+    ``level``/``frontier``/``default_points`` say how far it got: the deviation level it was exploring and
+    the position of the first deviation at that level, out of the default run's choice points.  ``runs``,
+    ``states`` (choice points beyond each run's replayed prefix), ``steps``, ``pruned`` (states not
+    expanded again), ``depth`` (the most choice points in one run), ``elapsed`` and ``time_to_first``
+    (seconds) measure the search; ``coverage`` (:class:`Coverage`) says what its choice points covered;
+    ``counterexample`` is the earliest violation of the first deviation level that has any, or None."""
+
     def __init__(self, scenario, design, strategy, bound, horizon_us):
         self.scenario, self.design, self.strategy, self.bound, self.horizon_us = scenario, design, strategy, bound, horizon_us
         self.runs = 0
@@ -186,11 +259,18 @@ class ExploreResult:
         self.counterexample = None
         self.complete = True  # False when max_states/max_runs stopped the search early
         self.depth = 0
+        self.level = 0  # the deviation level a dfs was exploring last (random, pct: the bound)
+        self.frontier = -1  # first deviation position of the last run
+        self.default_points = 0  # choice points of the default run (no deviation)
+        self.coverage = Coverage()
 
     def to_dict(self):
+        """The result as JSON-ready data (the shape ``schemas/explore.json`` describes)."""
         out = {k: getattr(self, k) for k in ("scenario", "design", "strategy", "bound", "horizon_us", "runs", "steps",
-                                              "states", "pruned", "elapsed", "time_to_first", "complete", "depth")}
+                                              "states", "pruned", "elapsed", "time_to_first", "complete", "depth",
+                                              "level", "frontier", "default_points")}
         out["states_per_s"] = round(self.states / self.elapsed) if self.elapsed else None
+        out["coverage"] = self.coverage.to_dict()
         cx = self.counterexample
         out["violation"] = None if cx is None else {
             "invariant": cx.invariant, "time_us": round(cx.violation.time / cx.result.tsc_mhz, 3),
@@ -199,7 +279,9 @@ class ExploreResult:
 
 
 class Explorer:
-    """Explores one scenario under one design.  ``run_once(deviations)`` is the unit of work."""
+    """Explores one ``scenario`` (a loaded Scenario) under one ``design`` (a name) over its first
+    ``horizon_us`` (default: min(100 us, the scenario's duration)); ``invariants`` limits the oracles
+    (default: all).  ``run_once(deviations)`` is the unit of work."""
 
     def __init__(self, scenario, design, registry=None, horizon_us=None, invariants=None, hasher=None):
         from acrn.plugin import default_registry
@@ -231,6 +313,14 @@ class Explorer:
 
     def explore(self, strategy="dfs", bound=DEFAULT_BOUND, max_states=200000, max_runs=20000, seed=0, progress=None,
                 stop_at_first=False):
+        """Search the runs that deviate from the default in at most ``bound`` choices and return an
+        :class:`ExploreResult`.
+
+        ``strategy``: ``dfs`` (systematic; complete unless a cap stops it), ``random`` or ``pct`` (sampled,
+        seeded by ``seed``; they end complete only when the default run has no choice).  The search stops
+        at ``max_states`` states or ``max_runs`` runs (then ``complete`` is False).  ``progress(result,
+        n_found)`` is called after every run; ``stop_at_first`` ends a dfs level at its first violation.
+        A bad strategy or a negative bound raises AcrnModelError."""
         if strategy not in ("dfs", "random", "pct"):
             raise AcrnModelError("--strategy: %r is not one of dfs, random, pct" % (strategy,))
         if bound < 0:
@@ -252,6 +342,10 @@ class Explorer:
                 if h is not None:
                     seen.add(h)
             out.depth = max(out.depth, len(chooser.points))
+            out.coverage.account(chooser, deviations, len(deviations) < bound if strategy == "dfs" else not deviations)
+            out.frontier = min(deviations) if deviations else -1
+            if not deviations:
+                out.default_points = len(chooser.points)
             hit = self.first_violation(result)
             if hit is not None:
                 if out.time_to_first is None:
@@ -269,10 +363,12 @@ class Explorer:
 
         if strategy == "dfs":
             for level in range(bound + 1):
+                out.level = level
                 self._dfs_level(level, account, over_budget, expanded, stop_at_first, found, out)
                 if found or over_budget():
                     break
         else:
+            out.level = bound
             rng = random.Random(seed)
             _, base, chooser = self.run_once({})
             account(base, chooser, {})

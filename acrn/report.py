@@ -1,19 +1,21 @@
 """Terminal output of the CLI (rich tables).  Nothing here computes a verdict: it only shows results."""
 import json
 
+from rich import box
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from acrn.engine.result import FAIL, PASS
 
+# the demo table's column names (a legend under the table spells them out); a plugin's invariant keeps its name
 INVARIANT_SHORT = {
-    "request-latency": "latency",
-    "no-spurious-guest-interrupt": "no-spurious",
-    "no-lost-guest-nmi": "no-lost-nmi",
-    "shutdown-completes": "shutdown",
-    "smp-call-completes": "smp-call",
-    "no-hypervisor-fault": "no-fault",
+    "request-latency": "lat",
+    "no-spurious-guest-interrupt": "spur",
+    "no-lost-guest-nmi": "lost",
+    "shutdown-completes": "s5",
+    "smp-call-completes": "smp",
+    "no-hypervisor-fault": "flt",
 }
 
 
@@ -57,6 +59,17 @@ def print_run(result):
                                                    ", ".join("%s=%d" % kv for kv in c["kicks"].items()) or "none"))
 
 
+def run_json(result):
+    """A RunResult as the ``run --json`` document: ``result.to_dict()`` plus ``exit_reasons``, the VM exits
+    by basic exit reason with its number and its SDM name (schema: acrn/schemas/common.json, run_result)."""
+    from acrn.arch_x86.consts import exit_reason_name
+
+    out = result.to_dict()
+    out["exit_reasons"] = [{"reason": int(k), "name": exit_reason_name(int(k)), "count": v}
+                           for k, v in sorted(out["counts"]["exits_by_reason"].items(), key=lambda kv: int(kv[0]))]
+    return out
+
+
 def run_matrix(registry, scenario_names, design_names, progress=True):
     """Run every (scenario, design) pair; returns [(scenario, design, RunResult)]."""
     from acrn.host.run import Run
@@ -74,63 +87,99 @@ def run_matrix(registry, scenario_names, design_names, progress=True):
     return rows
 
 
-def demo_table(registry, scenario_names, design_names, as_json=False):
-    rows = run_matrix(registry, scenario_names, design_names, progress=not as_json)
+def demo_table(registry, scenario_names, design_names, as_json=False, console=None, progress=True):
+    """The demo table: one section per scenario, one row per design, a verdict column per invariant and
+    the request latency; laid out to fit 80 columns (short column names, spelt out in a legend).  Printed
+    on ``console`` (default: stdout), or as JSON; returns [(scenario, design, RunResult)]."""
+    rows = run_matrix(registry, scenario_names, design_names, progress=progress and not as_json)
     invariants = list(registry.invariants)
     if as_json:
-        print(json.dumps([r.to_dict() for _, _, r in rows], indent=2, sort_keys=True))
+        print_json([run_json(r) for _, _, r in rows])
         return rows
-    con = _console()
-    table = Table(title="acrn-model: every design on every scenario (request latency: remote requests, made -> handled)")
-    table.add_column("scenario")
-    table.add_column("design")
+    con = console or _console()
+    table = Table(title="every design on every scenario", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("design", no_wrap=True)  # under each scenario's name: 80 columns in all
     for name in invariants:
-        table.add_column(INVARIANT_SHORT.get(name, name), justify="center")
-    for col in ("p50 us", "p99 us", "max us"):
-        table.add_column(col, justify="right")
+        table.add_column(INVARIANT_SHORT.get(name, name), justify="center", no_wrap=True)
+    for col in ("p50", "p99", "max"):
+        table.add_column(col, justify="right", no_wrap=True)
     previous = None
     for scenario, design, result in rows:
-        if previous is not None and scenario != previous:
-            table.add_section()
+        if scenario != previous:
+            if previous is not None:
+                table.add_row()
+            table.add_row("[bold]%s[/bold]" % scenario)
         previous = scenario
         verdicts = {v.name: v for v in result.verdicts}
         rl = result.request_latency
-        table.add_row(scenario, design, *[_style(verdicts[n].verdict) for n in invariants],
+        table.add_row("  " + design, *[_style(verdicts[n].verdict) for n in invariants],
                       _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us))
     con.print(table)
+    legend = ", ".join("%s: %s" % (INVARIANT_SHORT[n], n) for n in invariants if n in INVARIANT_SHORT)
+    con.print("[dim]%s; p50/p99/max: request latency in us (remote requests, made -> handled).[/dim]" % legend)
     con.print("[dim]PASS: the invariant held; FAIL: violated (`acrn-model run SCENARIO --design D` shows the first "
               "violation); -: the scenario does not exercise it.[/dim]")
     return rows
+
+
+def designs_data(registry):
+    """``designs --json``: every design, its summary and the value of each design field."""
+    out = []
+    for design in registry.designs.values():
+        fields = design.describe()
+        out.append({"name": fields.pop("name"), "summary": fields.pop("summary"), "in_demo": bool(design.in_demo),
+                    "fields": fields})
+    return out
+
+
+def scenarios_data(registry):
+    """``scenarios --json``: the built-in scenarios, in the story's order."""
+    from acrn.scenarios import builtin_names, load_scenario
+
+    out = []
+    for name in builtin_names():
+        sc = load_scenario(name, registry)
+        out.append({"name": sc.name, "pcpus": sc.pcpus, "scheduler": sc.scheduler, "duration_us": sc.duration_us,
+                    "seed": sc.seed, "description": " ".join(sc.description.split()), "bounds": dict(sc.bounds),
+                    "vms": [{"name": v.name, "pcpus": list(v.pcpus), "lapic_pt": v.lapic_pt, "service": v.service,
+                             "work": [w.kind for w in v.work], "nmi": [n.source for n in v.nmi]} for v in sc.vms]})
+    return out
+
+
+def plugins_data(registry):
+    """``plugins --json``: each loaded plugin and the hooks it implements."""
+    return [{"plugin": name, "hooks": list(hooks)} for name, hooks in registry.plugin_table()]
+
+
+def print_json(data):
+    print(json.dumps(data, indent=2, sort_keys=True))
 
 
 def print_designs(registry):
     con = _console()
     table = Table("design", "kick", "S5 sleep", "NMI exiting", "handle_nmi", "is_notification_nmi", "INIT exit",
                   "smp_call", "summary")
-    for design in registry.designs.values():
-        d = design.describe()
-        table.add_row(d["name"], d["kick_mode"], d["sleep_mode"], "yes" if d["lapic_pt_nmi_exiting"] else "no",
-                      d["handle_nmi"], d["notification_nmi"], d["init_exit"], d["smp_call"], d["summary"])
+    for d in designs_data(registry):
+        f = d["fields"]
+        table.add_row(d["name"], f["kick_mode"], f["sleep_mode"], "yes" if f["lapic_pt_nmi_exiting"] else "no",
+                      f["handle_nmi"], f["notification_nmi"], f["init_exit"], f["smp_call"], d["summary"])
     con.print(table)
 
 
 def print_scenarios(registry):
-    from acrn.scenarios import builtin_names, load_scenario
-
     con = _console()
     table = Table("scenario", "pCPUs", "scheduler", "VMs", "duration us", "description")
-    for name in builtin_names():
-        sc = load_scenario(name, registry)
-        vms = ", ".join("%s%s%s" % (v.name, " (lapic-pt)" if v.lapic_pt else "", " (service)" if v.service else "")
-                        for v in sc.vms)
-        table.add_row(sc.name, str(sc.pcpus), sc.scheduler, vms, "%.0f" % sc.duration_us,
-                      " ".join(sc.description.split()))
+    for sc in scenarios_data(registry):
+        vms = ", ".join("%s%s%s" % (v["name"], " (lapic-pt)" if v["lapic_pt"] else "",
+                                    " (service)" if v["service"] else "") for v in sc["vms"])
+        table.add_row(sc["name"], str(sc["pcpus"]), sc["scheduler"], vms, "%.0f" % sc["duration_us"],
+                      sc["description"])
     con.print(table)
 
 
 def print_plugins(registry):
     con = _console()
     table = Table("plugin", "hooks")
-    for name, hooks in registry.plugin_table():
-        table.add_row(name, ", ".join(hooks))
+    for p in plugins_data(registry):
+        table.add_row(p["plugin"], ", ".join(p["hooks"]))
     con.print(table)

@@ -15,7 +15,18 @@ from acrn.cli.sweep import sweep
 from acrn.cli.trace import analyze, timeline
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="""\b
+Examples:
+  acrn-model demo
+  acrn-model run kick-race --design nmi
+\b
+Exit status: 0 ok, 1 a violation (run, replay, explore), 2 bad input, 3 a search stopped before it
+covered its bound, 4 an internal error.
+\b
+Shell completion (scenario and design names too), for bash:
+  eval "$(_ACRN_MODEL_COMPLETE=bash_source acrn-model)"
+(zsh: zsh_source, fish: fish_source).""")
 @click.version_option(acrn.__version__, message="acrn-model %(version)s")
 @click.option("-p", "plugins", multiple=True, metavar="MODULE", help="Load a plugin module by name (repeatable).")
 @click.pass_context

@@ -5,13 +5,15 @@ import sys
 import click
 
 from acrn.cli.common import EXIT_VIOLATION, check_design, load, parse_costs
+from acrn.cli.complete import complete_design, complete_scenario, examples
 
 
-@click.command()
-@click.argument("scenario")
-@click.option("--design", "-d", required=True, help="Notification design (see `acrn-model designs`).")
+@click.command(epilog=examples("run kick-race --design nmi", "run my-host.toml --design init --seed 3 --trace out"))
+@click.argument("scenario", shell_complete=complete_scenario)
+@click.option("--design", "-d", required=True, shell_complete=complete_design,
+              help="Notification design (see `acrn-model designs`).")
 @click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema: acrn/schemas/run.json).")
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
               help="Write an acrntrace capture of the run into this folder.")
 @click.option("--cost", "costs", multiple=True, metavar="STEP=CYCLES",
@@ -41,7 +43,9 @@ def run(obj, scenario, design, seed, as_json, trace_dir, costs):
     if tracer is not None:
         tracer.close()
     if as_json:
-        out = result.to_dict()
+        from acrn.report import run_json
+
+        out = run_json(result)
         if tracer is not None:
             out["trace"] = tracer.path
         click.echo(json.dumps(out, indent=2, sort_keys=True))

@@ -115,7 +115,10 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
     return rep
 
 
-@click.command("analyze")
+@click.command("analyze", epilog="""\b
+Examples:
+  acrn-model analyze out/demo/nmi/* --report vm_exit
+  acrn-model analyze out/demo/nmi-nowindow/* --report latency --compare out/demo/nmi/* --plot lat.png""")
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("--report", type=click.Choice(REPORT_CHOICES), default="vm_exit", show_default=True,
               help="vm_exit, irq and cpu_usage mirror acrnalyze.py's reports; latency is acrn-model's own.")
@@ -123,7 +126,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record (real captures).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None, metavar="OUT",
               help="Also write the report as CSV (acrnalyze's CSV rows) to this file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text (schema: acrn/schemas/analyze.json).")
 @click.option("--plot", type=click.Path(path_type=Path), default=None, metavar="FILE.png",
               help="Draw the report (exit-reason breakdown, latency histograms...) into FILE.png.")
 @click.option("--acrnalyze-compat", "compat", is_flag=True,
@@ -133,9 +136,22 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
               help="A second capture (e.g. another design): both reports side by side.")
 @click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
               help="numba kernels or numpy; auto picks numpy for small captures (no JIT start-up).")
-def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, backend):
+@click.option("--hide-zero", is_flag=True,
+              help="vm_exit: leave out the rows of exit reasons with no exit (the CSV and JSON keep them).")
+@click.option("--quiet", "-q", is_flag=True, help="Print no report text: only write the --csv/--plot files.")
+@click.option("--label", "labels", multiple=True, metavar="NAME",
+              help="The plot's name for CAPTURE, then for --compare's (default: DIR of a DIR/<stamp> capture, "
+                   "as `run --design D --trace out/D` writes it).")
+@click.option("--bound-us", type=click.FloatRange(min=0, min_open=True), default=None, metavar="US",
+              help="The request-latency bound the latency plot draws [default: the scenarios' default, 10].")
+def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, backend, hide_zero, quiet, labels,
+            bound_us):
     """Report on an acrntrace CAPTURE: a capture folder (acrntrace/<stamp>/ with one file per pCPU) or
     one pCPU file.  The TSC frequency comes from the capture's MODEL_TSC_FREQ record, else --tsc-mhz."""
+    if len(labels) > (2 if other is not None else 1):
+        raise click.UsageError("--label: one per capture (CAPTURE, then --compare's), got %d" % len(labels))
+    if quiet and csv_out is None and plot is None:
+        raise click.UsageError("--quiet needs --csv or --plot (else there is nothing to show)")
     _check_output(csv_out, "CSV")
     _check_output(plot, "plot")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
@@ -152,10 +168,10 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
         from acrn.trace.reports import compare_reports
 
         shown = compare_reports(rep, rep_b, str(cap.path), str(cap_b.path))
-        to_plot = [(str(cap.path), rep.data), (str(cap_b.path), rep_b.data)]
+        to_plot = [(cap.path, rep.data), (cap_b.path, rep_b.data)]
     else:
         shown = rep
-        to_plot = [(str(cap.path), rep.data)]
+        to_plot = [(cap.path, rep.data)]
     for w in shown.warnings:
         _warn(w)
     if csv_out is not None:
@@ -166,18 +182,29 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
         except OSError as err:
             raise click.ClickException("%s: cannot write the CSV: %s" % (csv_out, err.strerror or err)) from None
     if plot is not None:
-        from acrn.trace.plots import plot_report
+        from acrn.trace.plots import capture_label, plot_report
 
+        if bound_us is None:
+            from acrn.scenarios import DEFAULT_BOUNDS
+
+            bound_us = DEFAULT_BOUNDS["request_latency_us"]
+        named = [(labels[i] if i < len(labels) else capture_label(p), data) for i, (p, data) in enumerate(to_plot)]
         try:
-            plot_report(report, to_plot, plot)
+            plot_report(report, named, plot, bound_us=bound_us)
         except OSError as err:
             raise click.ClickException("%s: cannot write the plot: %s" % (plot, err.strerror or err)) from None
         except ValueError as err:
             raise click.ClickException("%s: %s" % (plot, err)) from None
-    if as_json:
+    if quiet:
+        pass
+    elif as_json:
         import json
 
         click.echo(json.dumps(shown.data, indent=1, default=_json_default))
+    elif hide_zero and report == "vm_exit" and other is None:
+        from acrn.trace.reports import fold_zero_rows
+
+        click.echo(fold_zero_rows(shown.text_output()), nl=False)
     else:
         click.echo(shown.text_output(), nl=False)
     _fast_exit_hint()
@@ -195,7 +222,10 @@ def _json_default(obj):
     return str(obj)
 
 
-@click.command("timeline")
+@click.command("timeline", epilog="""\b
+Examples:
+  acrn-model timeline out/demo/nmi/* -o trace.json
+  acrn-model timeline acrntrace/20260101-120000 --tsc-mhz 2100 -o trace.json""")
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="TRACE.json",
               help="Chrome trace-event JSON to write (open it in Perfetto or chrome://tracing).")

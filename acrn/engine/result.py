@@ -50,6 +50,11 @@ class LatencyStats:
 
 @dataclass
 class RunResult:
+    """The outcome of one run (``Run.execute()``, ``run_scenario``): the ``verdicts`` of every invariant
+    (PASS, FAIL or ``-`` when the scenario does not exercise it, with the count and first violation), the
+    request and kick latency statistics in microseconds, ``counts`` (steps, VM exits by basic reason, kicks,
+    requests...), and the ``choices`` the run made (it replays from them)."""
+
     scenario: str
     design: str
     seed: int
@@ -64,15 +69,18 @@ class RunResult:
     logs: List = field(repr=False, default_factory=list)
 
     def verdict(self, name):
+        """The Verdict of invariant ``name`` (KeyError if the run did not judge it)."""
         for v in self.verdicts:
             if v.name == name:
                 return v
         raise KeyError(name)
 
     def ok(self):
+        """True when no invariant failed (every verdict is PASS or -)."""
         return all(v.verdict != FAIL for v in self.verdicts)
 
     def to_dict(self, with_choices=False):
+        """The result as JSON-ready data (``run --json`` adds ``exit_reasons``: acrn.report.run_json)."""
         out = {
             "scenario": self.scenario, "design": self.design, "seed": self.seed, "compiled": self.compiled,
             "tsc_mhz": self.tsc_mhz, "duration_cycles": self.duration_cycles,

@@ -151,6 +151,9 @@ def _unknown(path, where, data, allowed):
 
 
 def load_scenario(name_or_path, registry=None):
+    """A Scenario from a built-in name (``acrn-model scenarios``) or a TOML file's path, checked against
+    ``registry`` (default: the built-ins and installed plugins).  A bad file raises ScenarioError (an
+    AcrnModelError) naming the file and the field."""
     path = resolve(name_or_path)
     try:
         with open(path, "rb") as fh:
@@ -163,6 +166,8 @@ def load_scenario(name_or_path, registry=None):
 
 
 def parse_scenario(data, path="<scenario>", registry=None):
+    """A Scenario from ``data``, a dict shaped like a scenario TOML file (README, "Scenario files");
+    ``path`` names it in errors.  Every field is checked: a bad one raises ScenarioError naming it."""
     _unknown(path, "", data, TOP_KEYS)
     name = data.get("name", os.path.splitext(os.path.basename(path))[0])
     if not isinstance(name, str) or not name:

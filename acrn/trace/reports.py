@@ -127,6 +127,34 @@ def _pct(part, whole) -> float:
     return float(part) * 100 / float(whole) if whole > 0 else 0.0
 
 
+# Rates per second extrapolated from less run time than this are flagged in the text (a 7-record pCPU
+# file of a model run spans under a microsecond: its one exit would read as a million exits per second).
+SMALL_SAMPLE_SEC = 100e-6
+
+
+def _small_sample_note(rep: Report, rt_sec: float, n_exits: int) -> None:
+    """Flag the block's rates when its run time is too short for a per-second rate to mean much."""
+    if 0 < rt_sec < SMALL_SAMPLE_SEC:
+        rep.text.append("note: rates extrapolated from %.1f us of run time (%d exit%s): too small a sample"
+                        % (rt_sec * 1e6, n_exits, "" if n_exits == 1 else "s"))
+
+
+def fold_zero_rows(text: str) -> str:
+    """The vm_exit report's text with its rows of no exit and no cycle left out, one line per table saying
+    how many were (``analyze --hide-zero``; the CSV and JSON keep every row)."""
+    out, folded = [], 0
+    for line in text.split("\n"):
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) == len(VM_EXIT_HEADER) and cells[0] != "Total" and cells[1] == "0" and cells[3] == "0":
+            folded += 1
+            continue
+        if folded and cells[0] == "Total":
+            out.append("(%d exit reason%s with no exit not shown)" % (folded, "" if folded == 1 else "s"))
+            folded = 0
+        out.append(line)
+    return "\n".join(out)
+
+
 def _file_title(cpu, path, n_records) -> str:
     return "== pCPU %d: %s (%d records) ==" % (cpu, path, n_records)
 
@@ -175,6 +203,7 @@ def _vm_exit_block(rep: Report, title, stats, rt_cycle: int, tsc: Tsc, compat: b
         rep.csv_rows.append([label, n, "%.2f" % freq, cycles, "%2.2f" % pct])
         out_rows.append({"event": label, "nr_exit": n, "nr_exit_per_sec": round(freq, 2),
                          "cycles": cycles, "time_pct": round(pct, 4)})
+    _small_sample_note(rep, rt_sec, total_n)
     rep.text.append("")
     return {"run_cycles": rt_cycle, "run_sec": rt_sec, "rows": out_rows[:-1], "total": out_rows[-1]}
 
@@ -326,6 +355,7 @@ def _irq_block(rep: Report, title, vectors, counts, rt_cycle, tsc: Tsc) -> dict:
         rep.text.append("0x%08x\t%-8d\t%-8.2f" % (vec, n, rate))
         rep.csv_rows.append(["0x%08x" % vec, int(n), "%.2f" % rate])
         rows.append({"vector": int(vec), "count": int(n), "nr_exit_per_sec": round(rate, 2)})
+    _small_sample_note(rep, rt_sec, int(sum(counts)))
     rep.text.append("")
     return {"run_cycles": rt_cycle, "rows": rows}
 

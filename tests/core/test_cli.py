@@ -44,8 +44,10 @@ def test_bad_scenario_file_is_a_one_line_error(tmp_path):
 def test_demo_subset_prints_the_table():
     res = _run("demo", "-s", "ept-flush", "-d", "ipi", "-d", "nmi")
     assert res.exit_code == 0, res.output
-    rows = [l for l in res.output.splitlines() if "ept-flush" in l]
-    assert len(rows) == 2 and "FAIL" in rows[0] and "FAIL" not in rows[1]
+    lines = res.output.splitlines()
+    section = lines.index(next(l for l in lines if l.strip() == "ept-flush"))
+    rows = [l.split() for l in lines[section + 1:section + 3]]
+    assert [r[0] for r in rows] == ["ipi", "nmi"] and "FAIL" in rows[0] and "FAIL" not in rows[1]
 
 
 def test_designs_scenarios_plugins_list():
