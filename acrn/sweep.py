@@ -454,10 +454,11 @@ def summary(table, invariant_names):
 
 # ---- parallel exploration -----------------------------------------------------------------------------
 class _Points:
-    """What the search reads of a run's chooser: its choice points and state hashes."""
+    """What the search reads of a run's chooser: its choice points, their kinds (for the coverage report)
+    and the state hashes."""
 
-    def __init__(self, points, hashes):
-        self.points, self.hashes = points, hashes
+    def __init__(self, points, hashes, kinds):
+        self.points, self.hashes, self.kinds = points, hashes, kinds
 
 
 def _frozen(deviations):
@@ -474,16 +475,16 @@ def _explorer(spec):
 
 def explore_runs(spec, runs):
     """Dask task: the runs [(deviations, hash_after), ...] of a search, each as (deviations, hashed, result,
-    points, hashes), pickled in one piece (Dask's own serialization of many small objects costs more).  Of a
-    run without hashes (a leaf of the search) only the number of choice points is read: its points are None."""
+    points, hashes, kinds), pickled in one piece (Dask's own serialization of many small objects costs more).  Of a
+    run without hashes (a leaf of the search) the choice points are read only by the coverage report."""
     ex = _explorer(spec)
     log = []
     for deviations, hash_after in runs:
         with _as_sweep_error():
             _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
         hashed = hash_after is not None
-        log.append((deviations, hashed, result, chooser.points if hashed else [None] * len(chooser.points),
-                    chooser.hashes if hashed else [None] * len(chooser.hashes)))
+        log.append((deviations, hashed, result, chooser.points,
+                    chooser.hashes if hashed else [None] * len(chooser.hashes), chooser.kinds))
     return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
 
 
@@ -515,7 +516,7 @@ class ParallelExplorer:
         self.client = client
         self.chunk = chunk
         self.window = window or 4 * n_workers(client)
-        self.cache = {}  # (deviations, hashed) -> (result, points, hashes)
+        self.cache = {}  # (deviations, hashed) -> (result, points, hashes, kinds)
         self.level, self.expanded = None, {}  # the serial search's DFS level and its expanded states
         self.part = None  # what the queued runs are for: "random" or a DFS level
         self.queue = []  # heap of (order, key) of the runs not submitted yet: the order the search wants them
@@ -552,8 +553,8 @@ class ParallelExplorer:
                 self._submit([key])
             self._store(self._result(self.inflight[key]))
         self._top_up()
-        result, points, hashes = self._lookup(key)
-        return None, result, _Points(points, hashes)
+        result, points, hashes, kinds = self._lookup(key)
+        return None, result, _Points(points, hashes, kinds)
 
     def _lookup(self, key):
         return self.cache.get(key) or (None if key[1] else self.cache.get((key[0], True)))  # hashes serve a leaf
@@ -599,9 +600,9 @@ class ParallelExplorer:
             self.drawn += 1
 
     def _store(self, log):
-        for deviations, hashed, result, points, hashes in log:
+        for deviations, hashed, result, points, hashes, kinds in log:
             key = (deviations, hashed)
-            self.cache[key] = (result, points, hashes)
+            self.cache[key] = (result, points, hashes, kinds)
             self.inflight.pop(key, None)
             if hashed and deviations and self.part not in (None, "random"):
                 self._expand(deviations, points, hashes)
@@ -638,7 +639,7 @@ class ParallelExplorer:
         if part == self.part or part == 0:
             return
         self._reset(part)
-        _, points, hashes = self.cache[((), True)]
+        _, points, hashes, _ = self.cache[((), True)]
         if part == "random":
             self._random = (random.Random(self.seed), points, [i for i, p in enumerate(points) if len(p[0]) > 1])
         else:

@@ -5,6 +5,7 @@ import sys
 import click
 
 from acrn.cli.common import EXIT_OK, EXIT_VIOLATION, fail, parse_costs
+from acrn.cli.complete import complete_design, complete_scenario, examples
 
 
 def parse_cost_grid(items):
@@ -57,9 +58,12 @@ def print_summary(table, invariant_names):
     _console().print(out)
 
 
-@click.command()
-@click.argument("scenarios", nargs=-1, required=True)
-@click.option("--design", "-d", "designs", multiple=True, required=True, help="A design (repeatable).")
+@click.command(epilog=examples("sweep kick-race pmu-nmi -d nmi -d init --seeds 1-100 --out runs.csv",
+                               "sweep kick-race -d nmi-nowindow --seeds 1-1000 --cost ipi_delivery=500,2000 "
+                               "--scheduler tcp://127.0.0.1:8786 --out runs.parquet"))
+@click.argument("scenarios", nargs=-1, required=True, shell_complete=complete_scenario)
+@click.option("--design", "-d", "designs", multiple=True, required=True, shell_complete=complete_design,
+              help="A design (repeatable; see `acrn-model designs`).")
 @click.option("--seeds", required=True, help="Seeds: A-B, N or a comma list of them (e.g. 1-100).")
 @click.option("--cost", "costs", multiple=True, metavar="STEP=V[,V...]",
               help="Values of one cost-model step, each cycles or LO:HI (repeatable); every combination of the "
