@@ -22,12 +22,14 @@ from acrn.trace import tables as t
 
 PID = 1
 _U64 = (1 << 64) - 1
-_EXIT_SLICE = ('{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"vmexit",'
+# Times are written as microseconds with three decimals, from integer nanoseconds: a slice's duration is
+# its rounded end minus its rounded start, so consecutive slices on a track never overlap.
+_EXIT_SLICE = ('{"ph":"X","pid":%d,"tid":%d,"ts":%s,"dur":%s,"name":"%s","cat":"vmexit",'
                '"args":{"reason":%d,"rip":"0x%x"}}')
-_GUEST_SLICE = '{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"guest"}'
-_INSTANT = '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"%s"}'
-_FLOW_START = '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
-_FLOW_END = '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
+_GUEST_SLICE = '{"ph":"X","pid":%d,"tid":%d,"ts":%s,"dur":%s,"name":"%s","cat":"guest"}'
+_INSTANT = '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"%s"}'
+_FLOW_START = '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"kick"}'
+_FLOW_END = '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"kick"}'
 
 
 @dataclass
@@ -133,10 +135,14 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
     summary = TimelineSummary()
     tracks = {tf.cpu: _track(tf, summary) for tf in capture.files if tf.n_records}
     t0 = min((int(tf.words()[:, fmt.COL_TSC].min()) for tf in capture.files if tf.n_records), default=0)
-    per_us = tsc.khz / 1000.0
+    ns_per_cycle = 1e6 / tsc.khz
+
+    def ns(x) -> int:
+        """Nanoseconds since the first record, rounded."""
+        return int(round((int(x) - t0) * ns_per_cycle))
 
     def us(x):
-        return (int(x) - t0) / per_us
+        return ns(x) / 1000.0
 
     parts = [(tr.exit_ts, 1) for tr in tracks.values()] + [(tr.guest_ts, 1) for tr in tracks.values()]
     parts += [(tr.instants[:, fmt.COL_TSC], 1) for tr in tracks.values()]
@@ -157,13 +163,13 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
         kept_exits = np.flatnonzero(keep(tr.exit_ts))
         for i in kept_exits:
             r = int(tr.exit_reason[i])
-            out.append((int(tr.exit_ts[i]), _EXIT_SLICE % (PID, tr.cpu, us(tr.exit_ts[i]),
-                                                           (tr.exit_end[i] - tr.exit_ts[i]) / per_us,
+            start, stop = ns(tr.exit_ts[i]), ns(tr.exit_end[i])
+            out.append((int(tr.exit_ts[i]), _EXIT_SLICE % (PID, tr.cpu, _us_text(start), _us_text(stop - start),
                                                            c.exit_reason_name(r), r, int(tr.exit_rip[i]) & _U64)))
         kept_guest = np.flatnonzero(keep(tr.guest_ts))
         for i in kept_guest:
-            out.append((int(tr.guest_ts[i]), _GUEST_SLICE % (PID, tr.cpu, us(tr.guest_ts[i]),
-                                                             (tr.guest_end[i] - tr.guest_ts[i]) / per_us,
+            start, stop = ns(tr.guest_ts[i]), ns(tr.guest_end[i])
+            out.append((int(tr.guest_ts[i]), _GUEST_SLICE % (PID, tr.cpu, _us_text(start), _us_text(stop - start),
                                                              _ctx_name(int(tr.guest_ctx[i])))))
         summary.slices += len(kept_exits) + len(kept_guest)
         if progress is not None:
@@ -173,7 +179,7 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
             scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
             name = _instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]))
             at = int(rec[fmt.COL_TSC])
-            out.append((at, _INSTANT % (scope, PID, tr.cpu, us(at), name, "model")))
+            out.append((at, _INSTANT % (scope, PID, tr.cpu, _us_text(ns(at)), name, "model")))
             summary.instants += 1
     flow_id = 0
     for tr in tracks.values():
@@ -181,14 +187,14 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
             k_tsc, e = int(rec[fmt.COL_TSC]), int(rec[fmt.COL_E])
             target, mode = e & 0xFFFFFFFF, (e >> 32) & 0xFFFFFFFF
             name = "kick %s -> pCPU %d" % (ev.KICK_MODES.get(mode, "mode%d" % mode), target)
-            out.append((k_tsc, _INSTANT % ("t", PID, tr.cpu, us(k_tsc), name, "kick")))
+            out.append((k_tsc, _INSTANT % ("t", PID, tr.cpu, _us_text(ns(k_tsc)), name, "kick")))
             if target not in tracks:
                 summary.warnings.append("kick to pCPU %d, which is not in the capture: no arrow" % target)
                 continue
             flow_id += 1
             end = _kick_end(k_tsc, tracks[target])
-            out.append((k_tsc, _FLOW_START % (flow_id, PID, tr.cpu, us(k_tsc), name)))
-            out.append((end, _FLOW_END % (flow_id, PID, target, us(end), name)))
+            out.append((k_tsc, _FLOW_START % (flow_id, PID, tr.cpu, _us_text(ns(k_tsc)), name)))
+            out.append((end, _FLOW_END % (flow_id, PID, target, _us_text(ns(end)), name)))
             summary.flows += 1
     out.sort(key=lambda item: item[0])
     if max_events is not None and len(out) > max_events:
@@ -196,11 +202,23 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
     return out, summary
 
 
+def _us_text(ns: int) -> str:
+    """Integer nanoseconds as microseconds with three decimals (exact: no float rounding)."""
+    return "%s%d.%03d" % (("-" if ns < 0 else "",) + divmod(abs(ns), 1000))
+
+
+class NothingOnTimeline(ValueError):
+    """The capture has no record the timeline can show (nothing is written)."""
+
+
 def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=None) -> TimelineSummary:
     """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest).
-    The summary counts what was written."""
+    The summary counts what was written.  Raises NothingOnTimeline, writing nothing, when there is
+    nothing to show."""
     events, summary = build_events(capture, tsc, max_events, progress)
     summary.events = len(events)
+    if not events:
+        raise NothingOnTimeline("%s: nothing to put on a timeline: no records" % capture.path)
     meta = ['{"ph":"M","pid":%d,"name":"process_name","args":{"name":%s}}'
             % (PID, json.dumps("acrn-model %s" % capture.path))]
     for tf in capture.files:

@@ -51,23 +51,23 @@ def test_import_is_light():
 
 def test_bad_path(tmp_path):
     r = run("analyze", tmp_path / "nope")
-    assert r.exit_code == 1 and r.stdout == ""
+    assert r.exit_code == 2 and r.stdout == ""
     assert error_line(r) == "Error: %s: no such file or folder" % (tmp_path / "nope")
 
 
 def test_not_a_capture(tmp_path):
     (tmp_path / "README").write_text("hello")
     r = run("analyze", tmp_path)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert error_line(r) == "Error: %s: not an acrntrace capture (no per-pCPU files named 0, 1, ...)" % tmp_path
     r = run("timeline", tmp_path, "-o", tmp_path / "t.json")
-    assert r.exit_code == 1 and not (tmp_path / "t.json").exists()
+    assert r.exit_code == 2 and not (tmp_path / "t.json").exists()
 
 
 def test_unwritable_outputs_fail_before_any_work(make_capture, tmp_path):
     cap = make_capture([SIMPLE])
     r = run("analyze", cap, "--csv", tmp_path / "missing" / "out.csv")
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert error_line(r) == "Error: %s: cannot write the CSV: folder %s does not exist" % (
         tmp_path / "missing" / "out.csv", tmp_path / "missing")
     r = run("analyze", cap, "--plot", tmp_path)
@@ -75,7 +75,7 @@ def test_unwritable_outputs_fail_before_any_work(make_capture, tmp_path):
     r = run("analyze", cap, "--plot", tmp_path / "plot.gif")
     assert error_line(r) == "Error: %s: the plot file must end in .png, .svg, .pdf" % (tmp_path / "plot.gif")
     r = run("timeline", cap, "-o", tmp_path / "missing" / "t.json")
-    assert r.exit_code == 1 and "cannot write the timeline" in error_line(r)
+    assert r.exit_code == 2 and "cannot write the timeline" in error_line(r)
     assert sorted(os.listdir(tmp_path)) == ["acrntrace"]
 
 
@@ -148,7 +148,7 @@ def test_timeline_max_events_and_missing_frequency(make_capture, tmp_path):
     assert len([e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"] if e["ph"] != "M"]) == 3
     real = make_capture([SIMPLE], tsc_khz=None)
     r = run("timeline", real, "-o", tmp_path / "u.json")
-    assert r.exit_code == 1 and "pass --tsc-mhz" in error_line(r) and not (tmp_path / "u.json").exists()
+    assert r.exit_code == 2 and "pass --tsc-mhz" in error_line(r) and not (tmp_path / "u.json").exists()
 
 
 def test_progress_bar_only_on_a_terminal_and_after_a_delay():
