@@ -70,7 +70,7 @@ class Loops:
         order = sorted(found, key=lambda v: found[v][0])
         return IrqStats(int(st[t.IRQ_SEEN]), int(st[t.IRQ_BEGIN]) if st[t.IRQ_HAVE_BEGIN] else 0,
                         int(st[t.IRQ_END]), np.array(order, np.int64),
-                        np.array([found[v][1] for v in order], np.int64))
+                        np.array([found[v][1] for v in order], np.int64), int(st[t.IRQ_NONMONOTONIC]))
 
 
 _EMPTY = np.zeros(0, np.int64)
@@ -360,8 +360,7 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
     mw = np.concatenate(made_rows) if made_rows else np.zeros((0, 4), np.int64)
     hw = np.concatenate(handled_rows) if handled_rows else np.zeros((0, 4), np.int64)
     if len(mw):
-        mk = _req_key(mw)
-        hk = _req_key(hw)
+        mk, hk = _req_keys(mw, hw)
         lat = match_requests(mw[:, fmt.COL_TSC], mk, hw[:, fmt.COL_TSC], hk)
         bit = mw[:, fmt.COL_F] & 0xFFFFFFFF
         for b in np.unique(bit):
@@ -372,9 +371,14 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
                            exits.tsc_khz_seen, exits)
 
 
-def _req_key(w: np.ndarray) -> np.ndarray:
-    """One int64 per (vm, vcpu, bit) of REQUEST_MADE/REQUEST_HANDLED records (4I: a=vm, b=vcpu, c=bit)."""
-    vm = w[:, fmt.COL_E] & 0xFFFFF
-    vcpu = (w[:, fmt.COL_E] >> 32) & 0xFFFFF
-    bit = w[:, fmt.COL_F] & 0xFFFFF
-    return (vm << 40) | (vcpu << 20) | bit
+def _req_keys(made: np.ndarray, handled: np.ndarray) -> tuple:
+    """One int64 per distinct (vm, vcpu, bit) of REQUEST_MADE / REQUEST_HANDLED records (4I: a = vm,
+    b = vcpu, c = bit; each a full u32), numbered over both sets so that equal triples get equal keys."""
+    rows = np.concatenate([made, handled])
+    triple = np.stack([rows[:, fmt.COL_E] & 0xFFFFFFFF, (rows[:, fmt.COL_E] >> 32) & 0xFFFFFFFF,
+                       rows[:, fmt.COL_F] & 0xFFFFFFFF], axis=1)
+    if len(triple) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, key = np.unique(triple, axis=0, return_inverse=True)
+    key = key.reshape(-1).astype(np.int64)
+    return key[:len(made)], key[len(made):]

@@ -289,8 +289,12 @@ def irq_scan(chunks, compat: bool) -> IrqStats:
     n = 0
     begin = end = None
     found = {}  # vector -> [first record index, count]
+    nonmono = 0
     for w in chunks:
+        if len(w) == 0:
+            continue
         tsc = w[:, fmt.COL_TSC]
+        nonmono += int(np.count_nonzero(tsc[1:] < tsc[:-1])) + (1 if end is not None and tsc[0] < end else 0)
         if begin is None:
             if not compat:
                 begin = int(tsc[0])
@@ -308,7 +312,7 @@ def irq_scan(chunks, compat: bool) -> IrqStats:
         return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
     order = sorted(found, key=lambda v: found[v][0])
     return IrqStats(n, 0 if begin is None else begin, end, np.array(order, np.int64),
-                    np.array([found[v][1] for v in order], np.int64))
+                    np.array([found[v][1] for v in order], np.int64), nonmono)
 
 
 # ---------------------------------------------------------------------------------------------------

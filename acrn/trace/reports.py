@@ -378,6 +378,9 @@ def irq_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
     blocks = []
     merged = {}
     for tf, s in usable:
+        if s.nonmonotonic:
+            rep.warnings.append("pCPU %d (%s): %d records have a TSC below the previous record's (TSC went "
+                                "backwards)" % (tf.cpu, tf.path, s.nonmonotonic))
         if s.run_cycles < 0:
             rep.warnings.append("pCPU %d (%s): the last record's TSC is below the first's (TSC went backwards): "
                                 "run time %d cycles, rates shown as 0" % (tf.cpu, tf.path, s.run_cycles))
@@ -444,7 +447,9 @@ def cpu_usage_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
             rep.warnings.append("%s: %d per-VM cycle sums would overflow int64: kept at the int64 limit"
                                 % (prefix, sc[t.SC_OVERFLOW]))
         if stat_tsc <= 0:
-            rep.warnings.append("%s: %s: skipped" % (prefix, "empty" if tf.n_records == 0 else "run time is 0"))
+            why = ("empty" if tf.n_records == 0 else "run time is 0" if stat_tsc == 0
+                   else "run time is negative (the last TSC is below the first)")
+            rep.warnings.append("%s: %s: skipped" % (prefix, why))
             continue
         if multi:
             rep.text.append(_file_title(tf.cpu, tf.path, tf.n_records))

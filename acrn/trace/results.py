@@ -84,6 +84,7 @@ class IrqStats:
     end: int  # TSC of the last record
     vectors: np.ndarray  # in first-seen order
     counts: np.ndarray
+    nonmonotonic: int = 0  # records whose TSC is below the previous record's
 
     @property
     def run_cycles(self) -> int:

@@ -4,7 +4,7 @@ import cython
 
 # the module's constants (assigned in scan.py from acrn.trace.tables / events / format)
 cdef long _ID_MASK, _VM_EXIT, _VM_ENTER, _SCHED_NEXT, _HANDLER_FIRST, _HANDLER_LAST, _VCPU_RUN, _TSC_FREQ
-cdef long _EXT_INT, _IRQ_VECTORS, _IRQ_SEEN, _IRQ_HAVE_BEGIN, _IRQ_BEGIN, _IRQ_END
+cdef long _EXT_INT, _IRQ_VECTORS, _IRQ_SEEN, _IRQ_HAVE_BEGIN, _IRQ_BEGIN, _IRQ_END, _IRQ_NONMONOTONIC
 cdef long _MODEL_FIRST, _MODEL_LAST, _REASON_MASK, _KIND_EXIT, _KIND_ENTER, _CTX_VMS, _CTX_VCPUS, _CTX_VCPU_UNKNOWN
 cdef long _CTX_IDLE, _CTX_UNKNOWN, _CH_V, _CH_M, _CH_COLON, _CH_0, _CH_9, _IDLE_NAME
 cdef long _SCHED_IDLE, _SCHED_UNKNOWN, _C_EXIT_WITHOUT_ENTER, _C_ENTER_WITHOUT_EXIT, _C_ENTER_BEFORE_FIRST_EXIT, _C_NEGATIVE_DURATION, _C_NONMONOTONIC, _C_UNKNOWN_IDS
@@ -44,7 +44,8 @@ cpdef long vm_exit_chunk_nogil(const long[:, ::1] w, long[::1] st, long[::1] cou
                                const unsigned char[::1] known_small, long[::1] durations, long[::1] dur_reasons,
                                bint want_durations)
 
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, base=long, have_begin=bint, no=long, tsc=long, v=long)
+@cython.locals(n=Py_ssize_t, i=Py_ssize_t, base=long, have_begin=bint, no=long, tsc=long, v=long, prev=long,
+               nonmono=long)
 cpdef long irq_chunk(const long[:, ::1] w, bint compat, long[::1] counts, long[::1] first, long[::1] other_pos,
                      long[::1] st) noexcept nogil
 

@@ -32,6 +32,7 @@ _IRQ_SEEN = t.IRQ_SEEN
 _IRQ_HAVE_BEGIN = t.IRQ_HAVE_BEGIN
 _IRQ_BEGIN = t.IRQ_BEGIN
 _IRQ_END = t.IRQ_END
+_IRQ_NONMONOTONIC = t.IRQ_NONMONOTONIC
 _TSC_FREQ = ev.MODEL_TSC_FREQ
 _MODEL_FIRST = ev.MODEL_EVENT_BASE + 1
 _MODEL_LAST = ev.MODEL_EVENT_LAST
@@ -303,9 +304,14 @@ def irq_chunk(w, compat, counts, first, other_pos, st):
     base = st[_IRQ_SEEN]
     have_begin = st[_IRQ_HAVE_BEGIN] != 0
     no = 0
+    prev = st[_IRQ_END]
+    nonmono = 0
     for i in range(n):
+        tsc = w[i, 0]
+        if tsc < prev and (base + i) > 0:
+            nonmono += 1
+        prev = tsc
         if not have_begin:
-            tsc = w[i, 0]
             if tsc != 0 or not compat:
                 st[_IRQ_BEGIN] = tsc
                 have_begin = True
@@ -320,6 +326,7 @@ def irq_chunk(w, compat, counts, first, other_pos, st):
                 no += 1
     if n > 0:
         st[_IRQ_END] = w[n - 1, 0]
+    st[_IRQ_NONMONOTONIC] += nonmono
     st[_IRQ_SEEN] = base + n
     st[_IRQ_HAVE_BEGIN] = 1 if have_begin else 0
     return no

@@ -168,4 +168,5 @@ IRQ_SEEN = 0  # records read
 IRQ_HAVE_BEGIN = 1
 IRQ_BEGIN = 2  # TSC of the first record (compat: the first non-zero TSC)
 IRQ_END = 3  # TSC of the last record
-N_IRQ_STATE = 4
+IRQ_NONMONOTONIC = 4  # records whose TSC is below the previous record's
+N_IRQ_STATE = 5

@@ -185,3 +185,19 @@ def test_auto_backend_choice(monkeypatch):
     assert backend.resolve_backend("numba", 10) == "numba"
     with pytest.raises(ValueError):
         backend.resolve_backend("fortran", 10)
+
+
+def irq_tuple(s):
+    return (s.n_records, s.begin, s.end, s.vectors.tolist(), s.counts.tolist(), s.nonmonotonic)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=record_streams(max_size=60), chunk=st.integers(1, 40), compat=st.booleans(),
+       vectors=st.lists(st.sampled_from([0, 0xEF, 0xF0, 255, 256, -1, 1 << 40]), min_size=1, max_size=8))
+def test_irq_scan_equals_reference(w, chunk, compat, vectors):
+    w = w.copy()
+    ext = np.flatnonzero((w[:, 1] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT)
+    w[ext, 2] = np.array(vectors, np.int64)[np.arange(len(ext)) % len(vectors)]
+    expect = irq_tuple(reference.irq_scan([w], compat))
+    for loops in LOOPS:
+        assert irq_tuple(loops.irq_scan([w[i:i + chunk] for i in range(0, len(w), chunk)], compat)) == expect
