@@ -44,6 +44,9 @@ class Tracer:
         """``what``: "raised" (a guest source), "filtered" (vcpu None) or "dropped" (``where`` 0 in root, 1 as
         a kick; ``source`` = the tags it carried)."""
 
+    def violation(self, t, cpu, vcpu, invariant, message):
+        """Invariant ``invariant`` (its name) was violated at ``t`` on pCPU ``cpu`` (``vcpu`` or None)."""
+
 
 class TeeTracer(Tracer):
     """Send every event to each of ``tracers``."""
@@ -51,7 +54,7 @@ class TeeTracer(Tracer):
     def __init__(self, *tracers):
         self.tracers = tracers
         for name in ("vmentry", "vmexit", "request", "kick", "sched", "guest_interrupt", "nmi_window", "nmi",
-                     "arrival", "step", "guest_nmi"):
+                     "arrival", "step", "guest_nmi", "violation"):
             calls = [getattr(t, name) for t in tracers]
             setattr(self, name, (lambda calls: lambda *a: [c(*a) for c in calls])(calls))
 
@@ -97,6 +100,9 @@ class Recorder(Tracer):
     def guest_nmi(self, t, cpu, vcpu, source, what, where):
         self.events.append((t, cpu, "guest-nmi-" + what, (vcpu.name if vcpu is not None else "", source, where)))
 
+    def violation(self, t, cpu, vcpu, invariant, message):
+        self.events.append((t, cpu, "violation", (invariant, message)))
+
 
 class ModelTracer(Tracer):
     """Writes the run as an acrntrace capture folder ``<root>/<YYYYMMDD-HHMMSS>`` (one file per pCPU),
@@ -113,8 +119,16 @@ class ModelTracer(Tracer):
         self.path = str(self.writer.path)
         self._handler_event = {ev.exit_reason: ev.id for ev in E.EVENTS if ev.exit_reason is not None}
         self._emit = self.writer.emit
+        self._named_vms = set()
+
+    def _name_vm(self, t, cpu, vm):
+        """A VM_NAME record the first time a VM shows up (so timelines use the scenario's names)."""
+        self._named_vms.add(vm.vm_id)
+        self._emit(t, cpu, self.E.VM_NAME, *self.E.vm_name_payload(vm.vm_id, vm.name))
 
     def vmentry(self, t, cpu, vcpu):
+        if vcpu.vm.vm_id not in self._named_vms:
+            self._name_vm(t, cpu, vcpu.vm)
         self._emit(t, cpu, self.E.TRACE_VM_ENTER, 0, 0)
 
     def vmexit(self, t, cpu, vcpu, reason):
@@ -170,6 +184,12 @@ class ModelTracer(Tracer):
         else:
             e, f = E.pack_4i(cpu, source, where)
             self._emit(t, cpu, E.GUEST_NMI_DROPPED, e, f)
+
+    def violation(self, t, cpu, vcpu, invariant, message):
+        E = self.E
+        code = E.INVARIANT_CODES.get(invariant, E.INVARIANT_OTHER)
+        vm, vcpu_id = (vcpu.vm.vm_id, vcpu.vcpu_id) if vcpu is not None else (0xFFFFFFFF, 0xFFFFFFFF)
+        self._emit(t, cpu, E.INVARIANT_VIOLATION, *E.pack_4i(code, vm, vcpu_id))
 
     def close(self):
         self.writer.close()

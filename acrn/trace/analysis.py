@@ -340,8 +340,9 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
             counts[name] += int(np.count_nonzero(mid == ev.BY_NAME[name].id))
         gi = mw[mid == ev.GUEST_INTERRUPT]
         spurious += int(np.count_nonzero((gi[:, fmt.COL_F] >> 32) & 0xFFFFFFFF))
-        for code in mw[mid == ev.INVARIANT_VIOLATION, fmt.COL_E]:
-            violations[int(code)] = violations.get(int(code), 0) + 1
+        for e in mw[mid == ev.INVARIANT_VIOLATION, fmt.COL_E]:
+            code = int(e) & 0xFFFFFFFF
+            violations[code] = violations.get(code, 0) + 1
 
     kicks = {}
     kw = np.concatenate(kick_rows) if kick_rows else np.zeros((0, 4), np.int64)

@@ -525,6 +525,10 @@ def _us(summary: dict, key: str, tsc: Tsc) -> str:
     return "-" if v is None else "%.3f" % (v / (tsc.khz / 1000.0))
 
 
+def _invariant_name(code: int) -> str:
+    return ev.INVARIANT_NAMES.get(code, "invariant code %d" % code)
+
+
 def latency_report(capture, lat, tsc: Tsc) -> Report:
     """``lat``: :class:`acrn.trace.analysis.LatencyAnalysis`."""
     rep = Report("latency", warnings=list(capture.warnings))
@@ -612,11 +616,11 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
         rep.text.append("Model events: " + ", ".join(parts) + " (spurious guest interrupts: %d)"
                         % lat.spurious_guest_interrupts)
         if lat.violations:
-            rep.text.append("Invariant violations by code: " + ", ".join(
-                "%d: %d" % (code, n) for code, n in sorted(lat.violations.items())))
+            rep.text.append("Invariant violations: " + ", ".join(
+                "%s %d" % (_invariant_name(code), n) for code, n in sorted(lat.violations.items())))
         rep.text.append("")
     data["model_events"] = dict(counts, spurious_guest_interrupts=lat.spurious_guest_interrupts,
-                                violations={str(k): v for k, v in lat.violations.items()})
+                                violations={_invariant_name(k): v for k, v in sorted(lat.violations.items())})
     rep.data = data
     rep.compared = Compared("latency", "Series", (("Count", "%d"), ("P50", "%d"), ("P99", "%d"), ("Max", "%d")),
                             compared)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from acrn.arch_x86 import consts as c
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import reference
@@ -41,29 +40,35 @@ class TimelineSummary:
     warnings: list = field(default_factory=list)
 
 
-def _ctx_name(ctx: int) -> str:
+def _vm_label(vm: int, names: dict) -> str:
+    """A VM as the scenario names it (VM_NAME records), else ``vm<id>``."""
+    return json.dumps(names[vm])[1:-1] if vm in names else "vm%d" % vm
+
+
+def _ctx_name(ctx: int, names: dict) -> str:
     if ctx == t.CTX_IDLE:
         return "idle"
     if ctx == t.CTX_UNKNOWN:
         return "guest"
     vm, vcpu = t.ctx_vm_vcpu(ctx)
-    return "vm%d:vcpu%s" % (vm, "?" if vcpu is None else vcpu)
+    return "%s:vcpu%s" % (_vm_label(vm, names), "?" if vcpu is None else vcpu)
 
 
-def _instant_name(event_id: int, e: int, f: int) -> str:
+def _instant_name(event_id: int, e: int, f: int, names: dict) -> str:
     a, b, cc, d = ev.unpack_4i(e & 0xFFFFFFFFFFFFFFFF, f & 0xFFFFFFFFFFFFFFFF)
     if event_id in (ev.REQUEST_MADE, ev.REQUEST_HANDLED):
         what = "made" if event_id == ev.REQUEST_MADE else "handled"
-        return "request %s vm%d:vcpu%d bit %d" % (what, a, b, cc)
+        return "request %s %s:vcpu%d %s" % (what, _vm_label(a, names), b, ev.request_name(cc))
     if event_id == ev.NMI_LATCHED:
         return "NMI latched (source %d)" % b
     if event_id == ev.NMI_WINDOW_ARMED:
-        return "NMI window armed vm%d:vcpu%d" % (a, b)
+        return "NMI window armed %s:vcpu%d" % (_vm_label(a, names), b)
     if event_id == ev.GUEST_INTERRUPT:
         vec = "NMI" if cc == ev.GUEST_NMI_VECTOR else "vector 0x%x" % cc
-        return "guest %s vm%d:vcpu%d%s" % (vec, a, b, " (spurious)" if d else "")
+        return "guest %s %s:vcpu%d%s" % (vec, _vm_label(a, names), b, " (spurious)" if d else "")
     if event_id == ev.INVARIANT_VIOLATION:
-        return "INVARIANT VIOLATION %d" % (e & 0xFFFFFFFF)
+        who = "" if b == 0xFFFFFFFF else " %s:vcpu%d" % (_vm_label(b, names), cc)
+        return "INVARIANT VIOLATION %s%s" % (ev.INVARIANT_NAMES.get(a, "code %d" % a), who)
     return ev.event_name(event_id)
 
 
@@ -87,6 +92,7 @@ class _CpuTrack:
     kicks: np.ndarray  # (n, 4) KICK_SENT records
     exits: np.ndarray  # sorted VM_EXIT TSCs (kick targets)
     enters: np.ndarray  # sorted VM_ENTER TSCs
+    vm_names: dict  # VM id -> name, from VM_NAME records
 
 
 def _track(tf, summary: TimelineSummary) -> _CpuTrack:
@@ -116,7 +122,8 @@ def _track(tf, summary: TimelineSummary) -> _CpuTrack:
         cpu=tf.cpu, exit_ts=ts[xi], exit_end=ts[xi + 1], exit_reason=w[pos[xi], fmt.COL_E] & t.REASON_MASK,
         exit_rip=w[pos[xi], fmt.COL_F], guest_ts=ts[gi], guest_end=ts[gi + 1], guest_ctx=ctx[gi],
         instants=w[np.isin(ids, _INSTANT_IDS)], kicks=w[ids == ev.KICK_SENT],
-        exits=np.sort(tsc_col[is_x]), enters=np.sort(tsc_col[is_e]))
+        exits=np.sort(tsc_col[is_x]), enters=np.sort(tsc_col[is_e]),
+        vm_names=dict(ev.vm_name_of(int(r[fmt.COL_E]), int(r[fmt.COL_F])) for r in w[ids == ev.VM_NAME]))
 
 
 def _kick_end(k_tsc: int, target: _CpuTrack) -> int:
@@ -134,6 +141,9 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
     events are formatted (a kick's arrow goes with the kick).  ``progress(n)``: slices formatted."""
     summary = TimelineSummary()
     tracks = {tf.cpu: _track(tf, summary) for tf in capture.files if tf.n_records}
+    names = {}
+    for tr in tracks.values():
+        names.update(tr.vm_names)
     t0 = min((int(tf.words()[:, fmt.COL_TSC].min()) for tf in capture.files if tf.n_records), default=0)
     ns_per_cycle = 1e6 / tsc.khz
 
@@ -165,19 +175,19 @@ def build_events(capture, tsc, max_events: int | None = None, progress=None) -> 
             r = int(tr.exit_reason[i])
             start, stop = ns(tr.exit_ts[i]), ns(tr.exit_end[i])
             out.append((int(tr.exit_ts[i]), _EXIT_SLICE % (PID, tr.cpu, _us_text(start), _us_text(stop - start),
-                                                           c.exit_reason_name(r), r, int(tr.exit_rip[i]) & _U64)))
+                                                           ev.exit_reason_label(r), r, int(tr.exit_rip[i]) & _U64)))
         kept_guest = np.flatnonzero(keep(tr.guest_ts))
         for i in kept_guest:
             start, stop = ns(tr.guest_ts[i]), ns(tr.guest_end[i])
             out.append((int(tr.guest_ts[i]), _GUEST_SLICE % (PID, tr.cpu, _us_text(start), _us_text(stop - start),
-                                                             _ctx_name(int(tr.guest_ctx[i])))))
+                                                             _ctx_name(int(tr.guest_ctx[i]), names))))
         summary.slices += len(kept_exits) + len(kept_guest)
         if progress is not None:
             progress(len(kept_exits) + len(kept_guest))
         for rec in tr.instants[keep(tr.instants[:, fmt.COL_TSC])]:
             event_id = int(rec[fmt.COL_ID]) & fmt.ID_MASK
             scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
-            name = _instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]))
+            name = _instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]), names)
             at = int(rec[fmt.COL_TSC])
             out.append((at, _INSTANT % (scope, PID, tr.cpu, _us_text(ns(at)), name, "model")))
             summary.instants += 1

@@ -129,14 +129,14 @@ def test_timeline(make_capture, tmp_path):
     assert names == {(0, "pCPU 0"), (1, "pCPU 1")}
     slices = sorted((e["tid"], e["ts"], e["dur"], e["name"]) for e in events if e["ph"] == "X")
     # 1 MHz: microseconds = cycles; times from the first TSC (900)
-    assert slices == [(0, 100.0, 100.0, "IO_INSTRUCTION"), (0, 200.0, 200.0, "vm0:vcpu1"),
-                      (0, 400.0, 100.0, "EXTERNAL_INTERRUPT"), (1, 0.0, 300.0, "guest"),
-                      (1, 300.0, 50.0, "EXCEPTION_OR_NMI")]
+    assert slices == [(0, 100.0, 100.0, "VMEXIT_IO_INSTRUCTION"), (0, 200.0, 200.0, "vm0:vcpu1"),
+                      (0, 400.0, 100.0, "VMEXIT_EXTERNAL_INTERRUPT"), (1, 0.0, 300.0, "guest"),
+                      (1, 300.0, 50.0, "VMEXIT_EXCEPTION_OR_NMI")]
     flow = sorted((e["ph"], e["tid"], e["ts"]) for e in events if e["ph"] in "sf")
     assert flow == [("f", 1, 300.0), ("s", 0, 250.0)]  # kick at 1150 -> pCPU 1's exit at 1200
     instants = sorted((e["tid"], e["ts"], e["name"]) for e in events if e["ph"] == "i")
-    assert instants == [(0, 250.0, "kick NMI -> pCPU 1"), (0, 260.0, "request made vm0:vcpu1 bit 5"),
-                        (1, 310.0, "request handled vm0:vcpu1 bit 5")]
+    assert instants == [(0, 250.0, "kick NMI -> pCPU 1"), (0, 260.0, "request made vm0:vcpu1 ACRN_REQUEST_EPT_FLUSH"),
+                        (1, 310.0, "request handled vm0:vcpu1 ACRN_REQUEST_EPT_FLUSH")]
     assert data["otherData"]["tsc_mhz"] == 1.0
 
 
@@ -189,3 +189,48 @@ def test_python_dash_m_entry_point(make_capture):
                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert out.returncode == 0, out.stderr
     assert "0x000000f0\t1       \t" in out.stdout
+
+
+def _track_slices(events):
+    """{tid: [(start ns, end ns)]} of the X slices, from the written microsecond strings."""
+    out = {}
+    for e in events:
+        if e["ph"] == "X":
+            start = round(e["ts"] * 1000)
+            out.setdefault(e["tid"], []).append((start, start + round(e["dur"] * 1000)))
+    return out
+
+
+def test_timeline_of_a_model_run_names_vms_and_never_overlaps_slices(tmp_path):
+    from acrn.host.run import run_scenario
+    from acrn.host.tracing import ModelTracer
+    from acrn.trace import events as E
+
+    tracer = ModelTracer(tmp_path, 4, 2100.0, capture_dir=tmp_path / "cap")
+    result = run_scenario("kick-race", "nmi-nowindow", seed=1, tracer=tracer)
+    tracer.violation(5000, 2, None, "request-latency", "late")  # what the judging calls, at the time it judges
+    tracer.close()
+    assert result.verdicts
+    r = run("timeline", tmp_path / "cap", "-o", tmp_path / "t.json")
+    assert r.exit_code == 0, r.output
+    events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    names = {e["name"] for e in events if e.get("cat") == "guest"}
+    assert {"rtvm:vcpu0", "sos:vcpu0"} <= names, names
+    assert any(e["name"] == "INVARIANT VIOLATION request-latency" and e["tid"] == 2 for e in events)
+    slices = _track_slices(events)
+    assert sum(map(len, slices.values())) > 1000
+    for tid, spans in slices.items():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), tid
+    assert E.INVARIANT_CODES["request-latency"] == 1
+    r = run("analyze", tmp_path / "cap", "--report", "latency", "--json")
+    assert json.loads(r.stdout)["model_events"]["violations"] == {"request-latency": 1}
+
+
+def test_invariant_codes_cover_the_built_in_invariants():
+    from acrn.plugin import default_registry
+    from acrn.trace import events as E
+
+    builtin = [name for name in default_registry().invariants
+               if default_registry().owner("acrn_register_invariants", name).startswith("acrn.")]
+    assert sorted(builtin) == sorted(E.INVARIANT_CODES)
