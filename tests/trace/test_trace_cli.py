@@ -132,6 +132,7 @@ def test_timeline(make_capture, tmp_path):
     assert slices == [(0, 100.0, 100.0, "VMEXIT_IO_INSTRUCTION"), (0, 200.0, 200.0, "vm0:vcpu1"),
                       (0, 400.0, 100.0, "VMEXIT_EXTERNAL_INTERRUPT"), (1, 0.0, 300.0, "guest"),
                       (1, 300.0, 50.0, "VMEXIT_EXCEPTION_OR_NMI")]
+    assert sorted(e["args"]["rip"] for e in events if e.get("cat") == "vmexit") == ["0x1000", "0x1004", "0x2000"]
     flow = sorted((e["ph"], e["tid"], e["ts"]) for e in events if e["ph"] in "sf")
     assert flow == [("f", 1, 300.0), ("s", 0, 250.0)]  # kick at 1150 -> pCPU 1's exit at 1200
     instants = sorted((e["tid"], e["ts"], e["name"]) for e in events if e["ph"] == "i")
