@@ -104,6 +104,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
     """Analyse ``capture`` and build its Report; raises ClickException for unusable input."""
     from acrn.trace import analysis, reports
     from acrn.trace.progress import DelayedProgress
+    from acrn.trace.reader import CaptureError
 
     warnings: list = []
     with DelayedProgress(capture.n_records, "%s %s" % (report, capture.path.name)) as progress:
@@ -127,7 +128,7 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
             for w in warnings + err.warnings:
                 _warn(w)
             raise TraceInputError(str(err)) from None
-        except reports.TscUnknown as err:
+        except (reports.TscUnknown, CaptureError) as err:  # CaptureError: a file unreadable midway
             raise TraceInputError(str(err)) from None
     rep.warnings = warnings + rep.warnings
     return rep
@@ -236,12 +237,13 @@ def timeline(capture, output, tsc_mhz, max_events):
     _check_output(output, "timeline", (capture,))
     cap = _read(capture)
     from acrn.trace import analysis, reports
+    from acrn.trace.reader import CaptureError
     from acrn.trace.timeline import NothingOnTimeline, write_timeline
 
     warnings: list = []
     try:
         tsc = reports.resolve_tsc(cap.path, analysis.find_tsc_khz(cap), tsc_mhz, warnings)
-    except reports.TscUnknown as err:
+    except (reports.TscUnknown, CaptureError) as err:
         raise TraceInputError(str(err)) from None
     from acrn.trace.progress import DelayedProgress
 
@@ -251,6 +253,8 @@ def timeline(capture, output, tsc_mhz, max_events):
     except NothingOnTimeline as err:
         for w in cap.warnings + warnings:
             _warn(w)
+        raise TraceInputError(str(err)) from None
+    except CaptureError as err:  # a file that cannot be read on (nothing is written)
         raise TraceInputError(str(err)) from None
     except OSError as err:
         raise TraceInputError("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None

@@ -184,3 +184,23 @@ def test_requests_of_vms_whose_ids_share_20_bits_are_not_matched(make_capture):
     assert r.exit_code == 0, r.output
     req = json.loads(r.stdout)["requests"]
     assert [(q["made"], q["count"], q["pending"]) for q in req] == [(1, 0, 1)]
+
+
+def test_a_file_that_shrinks_while_read_is_one_line(make_capture, tmp_path, monkeypatch):
+    cap = make_capture([SIMPLE, TARGET])
+    real = reader.read_capture
+
+    def read_then_truncate(path):
+        out = real(path)
+        os.truncate(cap / "1", 32)
+        return out
+
+    monkeypatch.setattr(reader, "read_capture", read_then_truncate)
+    for args in (("analyze", cap, "--report", "vm_exit"), ("analyze", cap, "--report", "irq"),
+                 ("timeline", cap, "-o", tmp_path / "t.json")):
+        (cap / "1").write_bytes(b"\0" * 32 * len(TARGET))
+        r = run(*args)
+        line = error_line(r)
+        assert r.exit_code == EXIT_INPUT and str(cap / "1") in line, r.output
+        assert "the file shrank while being read" in line or "cannot read" in line, line
+    assert not (tmp_path / "t.json").exists()
