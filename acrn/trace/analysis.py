@@ -30,10 +30,10 @@ class Loops:
             rea = np.empty(w.shape[0], np.int64)
         else:
             dur = rea = _EMPTY
-        nd = self.scan.vm_exit_chunk_nogil(w, st, stats.counters, stats.exits, stats.completed, stats.exit_cycles,
-                                     stats.compat_events, stats.compat_cycles, stats.ctx_exits,
-                                     stats.ctx_exit_cycles, stats.ctx_guest_cycles, t.HANDLER_SLOT,
-                                     _KNOWN_SMALL, dur, rea, want_durations)
+        nd = self.scan.vm_exit_chunk_nogil(w.reshape(-1), st, stats.counters, stats.exits, stats.completed,
+                                           stats.exit_cycles, stats.compat_events, stats.compat_cycles,
+                                           stats.ctx_exits, stats.ctx_exit_cycles, stats.ctx_guest_cycles,
+                                           t.HANDLER_SLOT, _KNOWN_SMALL, dur, rea, want_durations)
         return (dur[:nd].copy(), rea[:nd].copy()) if want_durations else None
 
     def sched_scan_chunks(self, chunks, compat: bool):

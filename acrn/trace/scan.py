@@ -149,12 +149,24 @@ def sat_add(cur, d):
 def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events, compat_cycles,
                   ctx_exits, ctx_exit_cycles, ctx_guest_cycles, handler_slot, known_small,
                   durations, dur_reasons, want_durations):
-    """Scan records ``w`` (an (n, 4) int64 view) of one pCPU, continuing from state ``st``.
+    """Scan records ``w`` (the (n, 4) int64 words, flattened: record i is ``w[4 * i:4 * i + 4]``) of one
+    pCPU, continuing from state ``st``.
 
     Adds into the accumulator arrays (see :class:`acrn.trace.results.VmExitStats`), updates ``st`` and
     returns how many exit durations it wrote into ``durations``/``dur_reasons`` (when ``want_durations``).
     """
-    n = w.shape[0]
+    n = w.shape[0] // 4
+    # The constants the loop tests, as locals: compiled, a module-level C long may alias any long* store
+    # (the accumulators), so it would be reloaded after each; a local stays in a register.  For the same
+    # reason the records come as a flat array (a 2-D view's strides would be reloaded too).
+    vm_exit = _VM_EXIT
+    vm_enter = _VM_ENTER
+    id_mask = _ID_MASK
+    reason_mask = _REASON_MASK
+    kind_exit = _KIND_EXIT
+    kind_enter = _KIND_ENTER
+    handler_first = _HANDLER_FIRST
+    handler_last = _HANDLER_LAST
     prev_tsc = st[_S_PREV_TSC]
     have_prev = st[_S_HAVE_PREV] != 0
     last_kind = st[_S_LAST_KIND]
@@ -172,21 +184,21 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
     overflow = 0
     nd = 0
     for i in range(n):
-        tsc = w[i, 0]
-        eid = w[i, 1] & _ID_MASK
+        tsc = w[4 * i]
+        eid = w[4 * i + 1] & id_mask
         if tsc < prev_tsc and have_prev:
             nonmono += 1
         if tsc < 0:
             tsc_high += 1
         prev_tsc = tsc
         have_prev = True
-        if eid == _VM_EXIT:
-            reason = w[i, 2] & _REASON_MASK
+        if eid == vm_exit:
+            reason = w[4 * i + 2] & reason_mask
             exits[reason] += 1
             ctx_exits[ctx] += 1
-            if last_kind == _KIND_EXIT:
+            if last_kind == kind_exit:
                 counters[_C_EXIT_WITHOUT_ENTER] += 1
-            elif last_kind == _KIND_ENTER:
+            elif last_kind == kind_enter:
                 d = tsc - last_tsc
                 if d >= 0:
                     x = sat_add(ctx_guest_cycles[last_ctx], d)
@@ -195,7 +207,7 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                     ctx_guest_cycles[last_ctx] = x
                 else:
                     counters[_C_NEGATIVE_GUEST] += 1
-            last_kind = _KIND_EXIT
+            last_kind = kind_exit
             last_tsc = tsc
             last_reason = reason
             last_ctx = ctx
@@ -203,7 +215,7 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                 started = True
                 begin = tsc
             c_exit_tsc = tsc
-        elif eid == _VM_ENTER:
+        elif eid == vm_enter:
             if started:
                 end = tsc
                 dc = tsc - c_exit_tsc
@@ -212,7 +224,7 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                 else:
                     counters[_C_COMPAT_UNATTR_ENTERS] += 1
                     counters[_C_COMPAT_UNATTR_CYCLES] += dc
-                if last_kind == _KIND_EXIT:
+                if last_kind == kind_exit:
                     d = tsc - last_tsc
                     if d >= 0:
                         x = sat_add(exit_cycles[last_reason], d)
@@ -234,12 +246,12 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                     counters[_C_ENTER_WITHOUT_EXIT] += 1
             else:
                 counters[_C_ENTER_BEFORE_FIRST_EXIT] += 1
-            last_kind = _KIND_ENTER
+            last_kind = kind_enter
             last_tsc = tsc
             last_reason = 0
             last_ctx = ctx
-        elif _HANDLER_FIRST <= eid <= _HANDLER_LAST:
-            slot = handler_slot[eid - _HANDLER_FIRST]
+        elif handler_first <= eid <= handler_last:
+            slot = handler_slot[eid - handler_first]
             if slot >= 0:
                 if started:
                     compat_events[slot] += 1
@@ -252,15 +264,15 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                     counters[_C_FIRST_UNKNOWN_ID] = eid
         elif eid < 256:
             if eid == _SCHED_NEXT:
-                ctx = sched_ctx(w[i, 2])
+                ctx = sched_ctx(w[4 * i + 2])
             elif not known_small[eid]:
                 counters[_C_UNKNOWN_IDS] += 1
                 if counters[_C_FIRST_UNKNOWN_ID] < 0:
                     counters[_C_FIRST_UNKNOWN_ID] = eid
         elif eid == _VCPU_RUN:
-            ctx = vcpu_ctx(w[i, 2])
+            ctx = vcpu_ctx(w[4 * i + 2])
         elif eid == _TSC_FREQ:
-            counters[_C_TSC_KHZ] = w[i, 2]
+            counters[_C_TSC_KHZ] = w[4 * i + 2]
         elif not (_MODEL_FIRST <= eid <= _MODEL_LAST):
             counters[_C_UNKNOWN_IDS] += 1
             if counters[_C_FIRST_UNKNOWN_ID] < 0:
