@@ -23,6 +23,7 @@ COMPILED = [
     "acrn/core/notify.py",
     "acrn/core/lapic.py",
     "acrn/core/hv.py",
+    "acrn/trace/scan.py",
 ]
 
 setup(

@@ -13,28 +13,44 @@ from pathlib import Path
 
 import click
 
-from acrn.trace.backend import BACKENDS, NUMBA_MIN_RECORDS
+from acrn.cli.common import EXIT_INPUT
+
+from acrn.trace.backend import BACKENDS
 from acrn.trace.format import RECORD_SIZE, is_cpu_file_name
 
 REPORT_CHOICES = ("vm_exit", "irq", "cpu_usage", "latency")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
+class TraceInputError(click.ClickException):
+    """A capture, option or output path the command cannot use: one line, the bad-input status."""
+
+    exit_code = EXIT_INPUT
+
+
 def _warn(message: str) -> None:
     click.echo("warning: " + message, err=True)
 
 
-def _check_output(path: Path | None, what: str) -> None:
-    """Fail before any work if ``path`` cannot be created."""
+def _check_output(path: Path | None, what: str, inputs=()) -> None:
+    """Fail before any work if ``path`` cannot be created, or would write over or into an input."""
     if path is None:
         return
+    target = path.resolve()
+    for given in inputs:
+        if given is None:
+            continue
+        src = given.resolve()
+        if target == src or src in target.parents:
+            raise TraceInputError("%s: is the capture %s or inside it: the %s would overwrite the input"
+                                  % (path, given, what))
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise click.ClickException("%s: is a folder, cannot write the %s there" % (path, what))
+        raise TraceInputError("%s: is a folder, cannot write the %s there" % (path, what))
     if not parent.is_dir():
-        raise click.ClickException("%s: cannot write the %s: folder %s does not exist" % (path, what, parent))
+        raise TraceInputError("%s: cannot write the %s: folder %s does not exist" % (path, what, parent))
     if not os.access(parent, os.W_OK):
-        raise click.ClickException("%s: cannot write the %s: folder %s is not writable" % (path, what, parent))
+        raise TraceInputError("%s: cannot write the %s: folder %s is not writable" % (path, what, parent))
 
 
 def _estimate_records(path: Path) -> int:
@@ -55,8 +71,10 @@ def _estimate_records(path: Path) -> int:
 
 def _start_numba_warmup(path: Path, backend: str):
     """Load the numba kernels on a thread while the capture is read and modules imported (numba's
-    start-up is most of a CLI run); returns the thread, or None when numpy will do."""
-    if backend == "numpy" or (backend == "auto" and _estimate_records(path) < NUMBA_MIN_RECORDS):
+    start-up is most of a CLI run); returns the thread, or None when numba will not be used."""
+    from acrn.trace.backend import resolve_backend
+
+    if backend in ("numpy", "compiled") or resolve_backend(backend, _estimate_records(path)) != "numba":
         return None
     import threading
 
@@ -79,19 +97,20 @@ def _read(path: Path):
     try:
         return read_capture(path)
     except CaptureError as err:
-        raise click.ClickException(str(err)) from None
+        raise TraceInputError(str(err)) from None
 
 
 def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
     """Analyse ``capture`` and build its Report; raises ClickException for unusable input."""
     from acrn.trace import analysis, reports
     from acrn.trace.progress import DelayedProgress
+    from acrn.trace.reader import CaptureError
 
     warnings: list = []
     with DelayedProgress(capture.n_records, "%s %s" % (report, capture.path.name)) as progress:
         try:
             if report == "vm_exit":
-                result = analysis.analyze_vm_exit(capture, backend, progress=progress)
+                result = analysis.analyze_vm_exit(capture, backend, progress=progress, threads=True)
                 tsc = reports.resolve_tsc(capture.path, result.tsc_khz_seen, tsc_mhz, warnings)
                 rep = reports.vm_exit_report(capture, result, tsc, compat)
             elif report == "latency":
@@ -101,18 +120,26 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
             else:
                 tsc = reports.resolve_tsc(capture.path, analysis.find_tsc_khz(capture), tsc_mhz, warnings)
                 if report == "irq":
-                    rep = reports.irq_report(capture, analysis.analyze_irq(capture, compat), tsc, compat)
+                    rep = reports.irq_report(capture, analysis.analyze_irq(capture, compat, backend), tsc, compat)
                 else:
                     rep = reports.cpu_usage_report(capture, analysis.analyze_cpu_usage(capture, compat, backend),
                                                    tsc, compat)
         except reports.NothingToAnalyse as err:
             for w in warnings + err.warnings:
                 _warn(w)
-            raise click.ClickException(str(err)) from None
-        except reports.TscUnknown as err:
-            raise click.ClickException(str(err)) from None
+            raise TraceInputError(str(err)) from None
+        except (reports.TscUnknown, CaptureError) as err:  # CaptureError: a file unreadable midway
+            raise TraceInputError(str(err)) from None
     rep.warnings = warnings + rep.warnings
     return rep
+
+
+def _tsc_mhz_option(ctx, param, value):
+    from acrn.trace.reports import tsc_mhz_problem
+
+    if value is not None and tsc_mhz_problem(value):
+        raise click.BadParameter(tsc_mhz_problem(value))
+    return value
 
 
 @click.command("analyze", epilog="""\b
@@ -122,7 +149,7 @@ Examples:
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("--report", type=click.Choice(REPORT_CHOICES), default="vm_exit", show_default=True,
               help="vm_exit, irq and cpu_usage mirror acrnalyze.py's reports; latency is acrn-model's own.")
-@click.option("--tsc-mhz", type=float, default=None, metavar="F",
+@click.option("--tsc-mhz", type=float, default=None, metavar="F", callback=_tsc_mhz_option,
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record (real captures).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None, metavar="OUT",
               help="Also write the report as CSV (acrnalyze's CSV rows) to this file.")
@@ -135,7 +162,8 @@ Examples:
 @click.option("--compare", "other", type=click.Path(path_type=Path), default=None, metavar="OTHER_CAPTURE",
               help="A second capture (e.g. another design): both reports side by side.")
 @click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
-              help="numba kernels or numpy; auto picks numpy for small captures (no JIT start-up).")
+              help="compiled (Cython) scans, their numba build, or numpy; auto picks compiled when installed, "
+                   "else numba for big captures and numpy for small ones.")
 @click.option("--hide-zero", is_flag=True,
               help="vm_exit: leave out the rows of exit reasons with no exit (the CSV and JSON keep them).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no report text: only write the --csv/--plot files.")
@@ -152,10 +180,10 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
         raise click.UsageError("--label: one per capture (CAPTURE, then --compare's), got %d" % len(labels))
     if quiet and csv_out is None and plot is None:
         raise click.UsageError("--quiet needs --csv or --plot (else there is nothing to show)")
-    _check_output(csv_out, "CSV")
-    _check_output(plot, "plot")
+    _check_output(csv_out, "CSV", (capture, other))
+    _check_output(plot, "plot", (capture, other))
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise click.ClickException("%s: the plot file must end in %s" % (plot, ", ".join(PLOT_SUFFIXES)))
+        raise TraceInputError("%s: the plot file must end in %s" % (plot, ", ".join(PLOT_SUFFIXES)))
     if compat and report == "latency":
         _warn("--acrnalyze-compat has no meaning for the latency report (acrnalyze has none): ignored")
     if report in ("vm_exit", "latency", "cpu_usage"):
@@ -180,7 +208,7 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
         try:
             atomic_write_bytes(csv_out, shown.csv_output())
         except OSError as err:
-            raise click.ClickException("%s: cannot write the CSV: %s" % (csv_out, err.strerror or err)) from None
+            raise TraceInputError("%s: cannot write the CSV: %s" % (csv_out, err.strerror or err)) from None
     if plot is not None:
         from acrn.trace.plots import capture_label, plot_report
 
@@ -192,9 +220,9 @@ def analyze(capture, report, tsc_mhz, csv_out, as_json, plot, compat, other, bac
         try:
             plot_report(report, named, plot, bound_us=bound_us)
         except OSError as err:
-            raise click.ClickException("%s: cannot write the plot: %s" % (plot, err.strerror or err)) from None
+            raise TraceInputError("%s: cannot write the plot: %s" % (plot, err.strerror or err)) from None
         except ValueError as err:
-            raise click.ClickException("%s: %s" % (plot, err)) from None
+            raise TraceInputError("%s: %s" % (plot, err)) from None
     if quiet:
         pass
     elif as_json:
@@ -229,34 +257,39 @@ Examples:
 @click.argument("capture", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="TRACE.json",
               help="Chrome trace-event JSON to write (open it in Perfetto or chrome://tracing).")
-@click.option("--tsc-mhz", type=float, default=None, metavar="F",
+@click.option("--tsc-mhz", type=float, default=None, metavar="F", callback=_tsc_mhz_option,
               help="TSC frequency in MHz, for captures without a MODEL_TSC_FREQ record.")
-@click.option("--max-events", type=int, default=2_000_000, show_default=True,
+@click.option("--max-events", type=click.IntRange(min=1), default=2_000_000, show_default=True,
               help="Stop after this many timeline events (the file grows ~100 bytes per event).")
 def timeline(capture, output, tsc_mhz, max_events):
     """Write CAPTURE as a timeline: one track per pCPU with VM-exit slices named by exit reason and guest
     slices named by vCPU, kicks as arrows from sender to target, requests as instant events."""
-    _check_output(output, "timeline")
+    _check_output(output, "timeline", (capture,))
     cap = _read(capture)
     from acrn.trace import analysis, reports
-    from acrn.trace.timeline import write_timeline
+    from acrn.trace.reader import CaptureError
+    from acrn.trace.timeline import NothingOnTimeline, write_timeline
 
     warnings: list = []
     try:
         tsc = reports.resolve_tsc(cap.path, analysis.find_tsc_khz(cap), tsc_mhz, warnings)
-    except reports.TscUnknown as err:
-        raise click.ClickException(str(err)) from None
+    except (reports.TscUnknown, CaptureError) as err:
+        raise TraceInputError(str(err)) from None
     from acrn.trace.progress import DelayedProgress
 
     try:
         with DelayedProgress(min(cap.n_records, max_events), "timeline %s" % cap.path.name) as progress:
             summary = write_timeline(cap, tsc, output, max_events=max_events, progress=progress)
+    except NothingOnTimeline as err:
+        for w in cap.warnings + warnings:
+            _warn(w)
+        raise TraceInputError(str(err)) from None
+    except CaptureError as err:  # a file that cannot be read on (nothing is written)
+        raise TraceInputError(str(err)) from None
     except OSError as err:
-        raise click.ClickException("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None
+        raise TraceInputError("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None
     for w in cap.warnings + warnings + summary.warnings:
         _warn(w)
-    if summary.events == 0:
-        raise click.ClickException("%s: nothing to put on a timeline: no records" % cap.path)
     click.echo("%s: %d events (%d slices, %d kicks, %d other instants) from %d pCPU files"
                % (output, summary.events, summary.slices, summary.flows, summary.instants, len(cap.files)))
     _fast_exit_hint()

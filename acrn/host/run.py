@@ -107,6 +107,9 @@ class Run:
                 raise PluginError(owner, "acrn_register_invariants",
                                   "invariant %r: %s: %s" % (name, type(exc).__name__, exc), self.sim.now) from None
             violations = sorted(violations, key=lambda v: (v.time, v.pcpu))
+            if self.sim.tracer is not None:  # the capture lists them too (INVARIANT_VIOLATION records)
+                for v in violations:
+                    self.sim.tracer.violation(v.time, v.pcpu, None, name, v.message)
             if violations:
                 verdicts.append(Verdict(name, FAIL, len(violations), violations[0]))
             else:

@@ -44,6 +44,9 @@ class Tracer:
         """``what``: "raised" (a guest source), "filtered" (vcpu None) or "dropped" (``where`` 0 in root, 1 as
         a kick; ``source`` = the tags it carried)."""
 
+    def violation(self, t, cpu, vcpu, invariant, message):
+        """Invariant ``invariant`` (its name) was violated at ``t`` on pCPU ``cpu`` (``vcpu`` or None)."""
+
 
 class TeeTracer(Tracer):
     """Send every event to each of ``tracers``."""
@@ -51,7 +54,7 @@ class TeeTracer(Tracer):
     def __init__(self, *tracers):
         self.tracers = tracers
         for name in ("vmentry", "vmexit", "request", "kick", "sched", "guest_interrupt", "nmi_window", "nmi",
-                     "arrival", "step", "guest_nmi"):
+                     "arrival", "step", "guest_nmi", "violation"):
             calls = [getattr(t, name) for t in tracers]
             setattr(self, name, (lambda calls: lambda *a: [c(*a) for c in calls])(calls))
 
@@ -98,6 +101,7 @@ class Recorder(Tracer):
         self.events.append((t, cpu, "guest-nmi-" + what, (vcpu.name if vcpu is not None else "", source, where)))
 
 
+
 class ModelTracer(Tracer):
     """Writes the run as an acrntrace capture folder ``<root>/<YYYYMMDD-HHMMSS>`` (one file per pCPU),
     atomically: ``close`` keeps it, ``abort`` leaves nothing behind."""
@@ -113,8 +117,16 @@ class ModelTracer(Tracer):
         self.path = str(self.writer.path)
         self._handler_event = {ev.exit_reason: ev.id for ev in E.EVENTS if ev.exit_reason is not None}
         self._emit = self.writer.emit
+        self._named_vms = set()
+
+    def _name_vm(self, t, cpu, vm):
+        """A VM_NAME record the first time a VM shows up (so timelines use the scenario's names)."""
+        self._named_vms.add(vm.vm_id)
+        self._emit(t, cpu, self.E.VM_NAME, *self.E.vm_name_payload(vm.vm_id, vm.name))
 
     def vmentry(self, t, cpu, vcpu):
+        if vcpu.vm.vm_id not in self._named_vms:
+            self._name_vm(t, cpu, vcpu.vm)
         self._emit(t, cpu, self.E.TRACE_VM_ENTER, 0, 0)
 
     def vmexit(self, t, cpu, vcpu, reason):
@@ -170,6 +182,15 @@ class ModelTracer(Tracer):
         else:
             e, f = E.pack_4i(cpu, source, where)
             self._emit(t, cpu, E.GUEST_NMI_DROPPED, e, f)
+
+    def violation(self, t, cpu, vcpu, invariant, message):
+        E = self.E
+        code = E.INVARIANT_CODES.get(invariant, E.INVARIANT_OTHER)
+        vm, vcpu_id = (vcpu.vm.vm_id, vcpu.vcpu_id) if vcpu is not None else (0xFFFFFFFF, 0xFFFFFFFF)
+        if not 0 <= cpu < self.writer.n_cpus:  # a plugin's invariant may name no pCPU of the capture
+            cpu = 0
+        # judged after the run: merged into the pCPU's file at its time when the capture is closed
+        self.writer.emit_late(max(int(t), 0), cpu, E.INVARIANT_VIOLATION, *E.pack_4i(code, vm, vcpu_id))
 
     def close(self):
         self.writer.close()

@@ -12,17 +12,80 @@ from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
 from acrn.trace.backend import resolve_backend
-from acrn.trace.results import SchedStats, VmExitStats
+from acrn.trace.results import IrqStats, SchedStats, VmExitStats
 
-#: Records per scan step (bounds numpy's temporaries and paces the progress bar).
-CHUNK_RECORDS = 1 << 19
+class Loops:
+    """The record loops of :mod:`acrn.trace.scan` as one backend: ``scan`` is the Cython build
+    (``acrn.trace.scan`` itself) or the numba build (:mod:`acrn.trace.kernels`)."""
+
+    def __init__(self, scan):
+        self.scan = scan
+
+    def vm_exit_scan_chunk(self, w, st, stats, want_durations=False):
+        """:func:`acrn.trace.scan.vm_exit_chunk` on ``w`` into ``stats`` (a VmExitStats); returns
+        (durations, reasons) arrays when ``want_durations``."""
+        w = np.ascontiguousarray(w, dtype=np.int64)
+        if want_durations:
+            dur = np.empty(w.shape[0], np.int64)
+            rea = np.empty(w.shape[0], np.int64)
+        else:
+            dur = rea = _EMPTY
+        nd = self.scan.vm_exit_chunk_nogil(w.reshape(-1), st, stats.counters, stats.exits, stats.completed,
+                                           stats.exit_cycles, stats.compat_events, stats.compat_cycles,
+                                           stats.ctx_exits, stats.ctx_exit_cycles, stats.ctx_guest_cycles,
+                                           t.HANDLER_SLOT, _KNOWN_SMALL, dur, rea, want_durations)
+        return (dur[:nd].copy(), rea[:nd].copy()) if want_durations else None
+
+    def sched_scan_chunks(self, chunks, compat: bool):
+        """(slot_time, sc) of one pCPU's records, given as consecutive chunks."""
+        slot_time = np.zeros(t.N_SCHED_SLOTS, np.int64)
+        sc = t.new_sched_state()
+        for w in chunks:
+            self.scan.sched_chunk(np.ascontiguousarray(w, dtype=np.int64), compat, slot_time, sc)
+        self.scan.sched_finish(compat, slot_time, sc)
+        return slot_time, sc
+
+    def sched_scan_file(self, w, compat: bool):
+        return self.sched_scan_chunks([w], compat)
+
+    def irq_scan(self, chunks, compat: bool) -> IrqStats:
+        """External-interrupt exits per host vector over one pCPU's records, given as chunks."""
+        counts = np.zeros(t.IRQ_VECTORS, np.int64)
+        first = np.zeros(t.IRQ_VECTORS, np.int64)
+        st = np.zeros(t.N_IRQ_STATE, np.int64)
+        odd = {}  # payloads >= IRQ_VECTORS (odd input): value -> [first record index, count]
+        other = _EMPTY
+        for w in chunks:
+            w = np.ascontiguousarray(w, dtype=np.int64)
+            if len(other) < len(w):
+                other = np.empty(len(w), np.int64)
+            base = int(st[t.IRQ_SEEN])
+            k = self.scan.irq_chunk(w, compat, counts, first, other, st)
+            for v, i in zip(w[other[:k], fmt.COL_E].tolist(), other[:k].tolist()):
+                odd.setdefault(v, [base + i, 0])[1] += 1
+        if st[t.IRQ_SEEN] == 0:
+            return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        found = {int(v): [int(first[v]), int(counts[v])] for v in np.flatnonzero(counts)}
+        found.update(odd)
+        order = sorted(found, key=lambda v: found[v][0])
+        return IrqStats(int(st[t.IRQ_SEEN]), int(st[t.IRQ_BEGIN]) if st[t.IRQ_HAVE_BEGIN] else 0,
+                        int(st[t.IRQ_END]), np.array(order, np.int64),
+                        np.array([found[v][1] for v in order], np.int64), int(st[t.IRQ_NONMONOTONIC]))
+
+
+_EMPTY = np.zeros(0, np.int64)
+_KNOWN_SMALL = t.KNOWN_SMALL.view(np.uint8)
 
 
 def _impl(backend: str):
     if backend == "numba":
         from acrn.trace import kernels
 
-        return kernels
+        return Loops(kernels)
+    if backend == "compiled":
+        from acrn.trace import scan
+
+        return Loops(scan)
     from acrn.trace import reference
 
     return reference
@@ -42,15 +105,15 @@ def _map_files(func, files, parallel: bool):
 # ---------------------------------------------------------------------------------------------------
 # vm_exit
 # ---------------------------------------------------------------------------------------------------
-def vm_exit_scan(words: np.ndarray, backend: str = "numpy", want_durations: bool = False, progress=None):
-    """Scan one pCPU's records; returns (VmExitStats, durations, reasons) (the last two None unless
-    ``want_durations``).  ``progress(n)`` is called after each chunk with the records it covered."""
+def vm_exit_scan(chunks, n_records: int, backend: str = "numpy", want_durations: bool = False, progress=None):
+    """Scan one pCPU's records, given as consecutive (k, 4) int64 chunks; returns (VmExitStats,
+    durations, reasons) (the last two None unless ``want_durations``).  ``progress(n)`` is called after
+    each chunk with the records it covered."""
     impl = _impl(backend)
     st = t.new_state()
-    stats = VmExitStats(n_records=len(words))
+    stats = VmExitStats(n_records=n_records)
     durs, reasons = [], []
-    for start in range(0, len(words), CHUNK_RECORDS):
-        chunk = words[start:start + CHUNK_RECORDS]
+    for chunk in chunks:
         out = impl.vm_exit_scan_chunk(chunk, st, stats, want_durations)
         if want_durations:
             durs.append(out[0])
@@ -98,16 +161,16 @@ class VmExitAnalysis:
 
 
 def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False,
-                    progress=None) -> VmExitAnalysis:
+                    progress=None, threads: bool = False) -> VmExitAnalysis:
+    """vm_exit accumulators of every pCPU file (``threads``: one thread per file)."""
     backend = resolve_backend(backend, capture.n_records)
 
     def one(tf):
-        stats, durs, reasons = vm_exit_scan(tf.words(), backend, want_durations, progress)
+        stats, durs, reasons = vm_exit_scan(tf.chunks(), tf.n_records, backend, want_durations, progress)
         return FileResult(tf.cpu, tf.path, tf.n_records, stats, durs, reasons)
 
-    files = _map_files(one, capture.files, parallel=False)
-    seen = [int(f.stats.counters[t.C_TSC_KHZ]) for f in files if f.stats.counters[t.C_TSC_KHZ] > 0]
-    return VmExitAnalysis(files=files, backend=backend, tsc_khz_seen=seen)
+    files = _map_files(one, capture.files, parallel=threads)
+    return VmExitAnalysis(files=files, backend=backend, tsc_khz_seen=find_tsc_khz(capture))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -116,61 +179,39 @@ def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False
 def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
     """[(TraceFile, SchedStats)] in pCPU order."""
     impl = _impl(resolve_backend(backend, capture.n_records))
+    if isinstance(impl, Loops):
+        return [(tf, SchedStats(*impl.sched_scan_chunks(tf.chunks(), compat))) for tf in capture.files]
+    # the numpy reference works on whole files (memory-mapped)
     return [(tf, SchedStats(*impl.sched_scan_file(tf.words(), compat))) for tf in capture.files]
 
 
 # ---------------------------------------------------------------------------------------------------
 # irq (irq_analyze.py parse_trace): external-interrupt exits per vector
 # ---------------------------------------------------------------------------------------------------
-@dataclass
-class IrqStats:
-    n_records: int
-    begin: int  # TSC of the first record (compat: the first non-zero TSC, as irq_analyze.py)
-    end: int  # TSC of the last record
-    vectors: np.ndarray  # in first-seen order
-    counts: np.ndarray
-
-    @property
-    def run_cycles(self) -> int:
-        return self.end - self.begin
-
-
-def irq_scan(words: np.ndarray, compat: bool) -> IrqStats:
-    tsc = words[:, fmt.COL_TSC]
-    if len(tsc) == 0:
-        return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
-    begin = int(tsc[0])
-    if compat:
-        nonzero = np.flatnonzero(tsc != 0)
-        begin = int(tsc[nonzero[0]]) if len(nonzero) else 0
-    end = int(tsc[-1])
-    sel = (words[:, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT
-    vec = words[sel, fmt.COL_E]
-    uniq, first, counts = np.unique(vec, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    return IrqStats(len(tsc), begin, end, uniq[order], counts[order])
-
-
-def analyze_irq(capture, compat: bool) -> list:
+def analyze_irq(capture, compat: bool, backend: str = "auto") -> list:
     """[(TraceFile, IrqStats)] in pCPU order."""
-    return [(tf, irq_scan(tf.words(), compat)) for tf in capture.files]
+    impl = _impl(resolve_backend(backend, capture.n_records))
+    return [(tf, impl.irq_scan(tf.chunks(), compat)) for tf in capture.files]
 
 
 # ---------------------------------------------------------------------------------------------------
 # TSC frequency
 # ---------------------------------------------------------------------------------------------------
+#: Where MODEL_TSC_FREQ is looked for: the first records of each file (TraceWriter writes it first).
+TSC_FREQ_HEAD = 16
+
+
 def find_tsc_khz(capture) -> list:
-    """MODEL_TSC_FREQ values in the capture (TraceWriter puts one first in every file)."""
+    """MODEL_TSC_FREQ values (as unsigned kHz) at the head of the capture's files, one per file that
+    has one; an empty list for real captures."""
     found = []
     for tf in capture.files:
-        w = tf.words()
-        head = w[:16]
-        hit = np.flatnonzero((head[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
-        if not len(hit):
-            hit = np.flatnonzero((w[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
-            head = w
+        if not tf.n_records:
+            continue
+        hw = fmt.words(tf.records[:TSC_FREQ_HEAD])
+        hit = np.flatnonzero((hw[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
         if len(hit):
-            found.append(int(head[hit[0], fmt.COL_E]))
+            found.append(int(hw[hit[0], fmt.COL_E]) & 0xFFFFFFFFFFFFFFFF)
     return found
 
 
@@ -299,8 +340,9 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
             counts[name] += int(np.count_nonzero(mid == ev.BY_NAME[name].id))
         gi = mw[mid == ev.GUEST_INTERRUPT]
         spurious += int(np.count_nonzero((gi[:, fmt.COL_F] >> 32) & 0xFFFFFFFF))
-        for code in mw[mid == ev.INVARIANT_VIOLATION, fmt.COL_E]:
-            violations[int(code)] = violations.get(int(code), 0) + 1
+        for e in mw[mid == ev.INVARIANT_VIOLATION, fmt.COL_E]:
+            code = int(e) & 0xFFFFFFFF
+            violations[code] = violations.get(code, 0) + 1
 
     kicks = {}
     kw = np.concatenate(kick_rows) if kick_rows else np.zeros((0, 4), np.int64)
@@ -319,8 +361,7 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
     mw = np.concatenate(made_rows) if made_rows else np.zeros((0, 4), np.int64)
     hw = np.concatenate(handled_rows) if handled_rows else np.zeros((0, 4), np.int64)
     if len(mw):
-        mk = _req_key(mw)
-        hk = _req_key(hw)
+        mk, hk = _req_keys(mw, hw)
         lat = match_requests(mw[:, fmt.COL_TSC], mk, hw[:, fmt.COL_TSC], hk)
         bit = mw[:, fmt.COL_F] & 0xFFFFFFFF
         for b in np.unique(bit):
@@ -331,9 +372,14 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
                            exits.tsc_khz_seen, exits)
 
 
-def _req_key(w: np.ndarray) -> np.ndarray:
-    """One int64 per (vm, vcpu, bit) of REQUEST_MADE/REQUEST_HANDLED records (4I: a=vm, b=vcpu, c=bit)."""
-    vm = w[:, fmt.COL_E] & 0xFFFFF
-    vcpu = (w[:, fmt.COL_E] >> 32) & 0xFFFFF
-    bit = w[:, fmt.COL_F] & 0xFFFFF
-    return (vm << 40) | (vcpu << 20) | bit
+def _req_keys(made: np.ndarray, handled: np.ndarray) -> tuple:
+    """One int64 per distinct (vm, vcpu, bit) of REQUEST_MADE / REQUEST_HANDLED records (4I: a = vm,
+    b = vcpu, c = bit; each a full u32), numbered over both sets so that equal triples get equal keys."""
+    rows = np.concatenate([made, handled])
+    triple = np.stack([rows[:, fmt.COL_E] & 0xFFFFFFFF, (rows[:, fmt.COL_E] >> 32) & 0xFFFFFFFF,
+                       rows[:, fmt.COL_F] & 0xFFFFFFFF], axis=1)
+    if len(triple) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, key = np.unique(triple, axis=0, return_inverse=True)
+    key = key.reshape(-1).astype(np.int64)
+    return key[:len(made)], key[len(made):]

@@ -100,7 +100,17 @@ INVARIANT_VIOLATION = MODEL_EVENT_BASE + 0x09
 GUEST_NMI_RAISED = MODEL_EVENT_BASE + 0x0A
 GUEST_NMI_FILTERED = MODEL_EVENT_BASE + 0x0B
 GUEST_NMI_DROPPED = MODEL_EVENT_BASE + 0x0C
-MODEL_EVENT_LAST = GUEST_NMI_DROPPED
+VM_NAME = MODEL_EVENT_BASE + 0x0D
+MODEL_EVENT_LAST = VM_NAME
+
+#: INVARIANT_VIOLATION's code of each built-in invariant (acrn.plugins.invariants; a test checks the two
+#: agree); a plugin's invariant gets INVARIANT_OTHER.
+INVARIANT_CODES = {"request-latency": 1, "no-spurious-guest-interrupt": 2, "shutdown-completes": 3,
+                   "smp-call-completes": 4, "no-lost-guest-nmi": 5, "no-hypervisor-fault": 6}
+INVARIANT_OTHER = 0xFFFF
+INVARIANT_NAMES = {code: name for name, code in INVARIANT_CODES.items()}
+#: VM_NAME keeps this many bytes of the VM's name.
+VM_NAME_BYTES = 12
 
 # GUEST_NMI_DROPPED's "where"
 DROPPED_IN_ROOT = 0
@@ -220,8 +230,11 @@ EVENTS: tuple = (
     _model(VCPU_RUN, "VCPU_RUN", PAYLOAD_4I, ("vm_id", "vcpu_id", "", ""),
            "From now on this pCPU runs vCPU (a = VM id, b = vCPU id): per-vCPU attribution in model "
            "traces (real captures only have TRACE_SCHED_NEXT, which names the VM but not the vCPU)."),
-    _model(INVARIANT_VIOLATION, "INVARIANT_VIOLATION", PAYLOAD_2L, ("code", ""),
-           "An invariant oracle fired: e = the engine's invariant code."),
+    _model(INVARIANT_VIOLATION, "INVARIANT_VIOLATION", PAYLOAD_4I, ("code", "vm_id", "vcpu_id", ""),
+           "An invariant was violated: a = the invariant's code (INVARIANT_CODES: 1 request-latency, 2 "
+           "no-spurious-guest-interrupt, 3 shutdown-completes, 4 smp-call-completes, 5 no-lost-guest-nmi, 6 "
+           "no-hypervisor-fault, 0xFFFF a plugin's), b = VM id, c = vCPU id (0xFFFFFFFF: none).  Recorded "
+           "on the pCPU where it was seen."),
     _model(GUEST_NMI_RAISED, "GUEST_NMI_RAISED", PAYLOAD_4I, ("vm_id", "vcpu_id", "source", ""),
            "A guest's own NMI source raised an NMI for a vCPU: a = VM id, b = vCPU id, c = the source tag "
            "(acrn.arch_x86.consts.SRC_*).  Recorded on the vCPU's pCPU."),
@@ -231,6 +244,9 @@ EVENTS: tuple = (
     _model(GUEST_NMI_DROPPED, "GUEST_NMI_DROPPED", PAYLOAD_4I, ("pcpu", "sources", "where", ""),
            "The hypervisor consumed an NMI that carried a guest's NMI: a = pCPU, b = source tags, c = 0 "
            "taken in root and ignored, 1 taken as a kick."),
+    _model(VM_NAME, "VM_NAME", PAYLOAD_16STR, ("vm_id", "name"),
+           "The name of a VM, as the scenario gives it: bytes 0-3 = VM id (u32), bytes 4-15 = the first 12 "
+           "bytes of the name (UTF-8, zero-padded).  Written once per VM, before its first VM entry."),
 )
 
 BY_ID: dict = {ev.id: ev for ev in EVENTS}
@@ -295,6 +311,18 @@ def sched_payload(prev_name: str, next_name: str) -> tuple:
     """The (e, f) of a TRACE_SCHED_NEXT switching from ``prev_name`` to ``next_name`` (schedule())."""
     raw = prev_name.encode()[:4].ljust(4, b"\0") + next_name.encode()[:4].ljust(4, b"\0")
     return int.from_bytes(raw, "little"), 0
+
+
+def vm_name_payload(vm_id: int, name: str) -> tuple:
+    """The (e, f) of a VM_NAME record."""
+    raw = (vm_id & 0xFFFFFFFF).to_bytes(4, "little") + name.encode("utf-8")[:VM_NAME_BYTES].ljust(VM_NAME_BYTES, b"\0")
+    return int.from_bytes(raw[:8], "little"), int.from_bytes(raw[8:], "little")
+
+
+def vm_name_of(e: int, f: int) -> tuple:
+    """(vm id, name) of a VM_NAME payload."""
+    raw = (e & (2**64 - 1)).to_bytes(8, "little") + (f & (2**64 - 1)).to_bytes(8, "little")
+    return int.from_bytes(raw[:4], "little"), raw[4:].rstrip(b"\0").decode("utf-8", "replace")
 
 
 def table_markdown() -> str:

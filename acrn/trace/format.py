@@ -95,11 +95,43 @@ def _umask() -> int:
     return mask
 
 
+#: The writers' temporary folders: hidden (so no reader takes one for a capture), named by the process
+#: that writes them, so that one left by a killed process (SIGKILL) can be recognised and removed.
+TEMP_DIR_RE = re.compile(r"^\.(?P<dest>.+)\.(?P<pid>[0-9]+)\.[^.]+\.tmp$")
+
+
 def make_temp_dir(dest: Path) -> Path:
-    """A new empty folder beside ``dest`` (to be renamed onto it), with a normal folder's mode."""
-    tmp = Path(tempfile.mkdtemp(prefix="." + dest.name + ".", suffix=".tmp", dir=dest.parent))
+    """A new empty folder beside ``dest`` (to be renamed onto it), with a normal folder's mode; stale
+    temporary folders of dead processes beside it are removed first."""
+    remove_stale_temp_dirs(dest.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=".%s.%d." % (dest.name, os.getpid()), suffix=".tmp", dir=dest.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     return tmp
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+def remove_stale_temp_dirs(folder: Path) -> list:
+    """Remove the writers' temporary folders in ``folder`` whose process is gone; returns their paths."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = TEMP_DIR_RE.match(entry.name)
+        if m and not _process_alive(int(m.group("pid"))):
+            remove_tree_quietly(entry.path)
+            removed.append(Path(entry.path))
+    return removed
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes | str) -> None:

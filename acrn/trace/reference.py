@@ -1,8 +1,8 @@
-"""NumPy implementations of the analyses: the oracle the numba kernels are tested against, and the
-path without JIT start-up (a one-shot CLI run finishes before numba would have loaded).
+"""NumPy implementations of the analyses: the oracle the record loops of :mod:`acrn.trace.scan` (built
+by Cython and by numba) are tested against, and the path that needs no compiled code at all.
 
 :func:`vm_exit_scan_chunk` and :func:`sched_scan_file` fill exactly the arrays their twins in
-:mod:`acrn.trace.kernels` fill, but are written the other way round: whole-array operations on the
+:mod:`acrn.trace.scan` fill, but are written the other way round: whole-array operations on the
 sequence of VM_EXIT/VM_ENTER records instead of a record-by-record state machine, so agreement between
 the two is evidence, not a tautology.  The loops at the end (:func:`kick_latencies_loop`,
 :func:`request_latencies_loop`) are plain Python references for the vectorised latency matching in
@@ -15,12 +15,13 @@ import numpy as np
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
+from acrn.trace.results import IrqStats
 
 _I64 = np.int64
 
 
 # ---------------------------------------------------------------------------------------------------
-# Context and thread-name decoding (vectorised twins of kernels._sched_name_vm/_sched_ctx/_vcpu_ctx)
+# Context and thread-name decoding (vectorised twins of scan.sched_name_vm/sched_ctx/vcpu_ctx)
 # ---------------------------------------------------------------------------------------------------
 def sched_name_vm(name4: np.ndarray) -> np.ndarray:
     """VM id of 4-byte thread-name prefixes: 0-99 for "vm<d>:"/"vm<dd>", -1 for "idle", -2 else."""
@@ -66,11 +67,33 @@ def last_before(positions: np.ndarray, values: np.ndarray, at: np.ndarray, initi
     return np.where(k >= 0, values[np.maximum(k, 0)], initial).astype(_I64)
 
 
+_I64_MAX = (1 << 63) - 1
+_I64_MIN = -(1 << 63)
+
+
+def add_at_saturating(acc: np.ndarray, idx: np.ndarray, vals: np.ndarray, counters: np.ndarray,
+                      counter: int) -> None:
+    """``np.add.at(acc, idx, vals)`` with :func:`acrn.trace.scan.sat_add`'s rule: a sum that would leave
+    int64 stays at the limit, and each such add is counted in ``counters[counter]``."""
+    if len(vals) == 0:
+        return
+    bound = float(np.abs(acc.astype(np.float64)).max()) + float(np.abs(vals.astype(np.float64)).sum())
+    if bound < 2.0 ** 62:
+        np.add.at(acc, idx, vals)
+        return
+    for i, v in zip(idx.tolist(), vals.tolist()):  # exact, in record order
+        total = int(acc[i]) + v
+        if not _I64_MIN <= total <= _I64_MAX:
+            counters[counter] += 1
+            total = _I64_MAX if total > 0 else _I64_MIN
+        acc[i] = total
+
+
 # ---------------------------------------------------------------------------------------------------
 # vm_exit (vmexit_analyze.py parse_trace_data, plus exact and per-vCPU attribution)
 # ---------------------------------------------------------------------------------------------------
 def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: bool = False):
-    """The numpy twin of :func:`acrn.trace.kernels.vm_exit_chunk`; same arguments and effects."""
+    """The numpy twin of :func:`acrn.trace.scan.vm_exit_chunk`; same arguments and effects."""
     n = w.shape[0]
     empty = (np.zeros(0, _I64), np.zeros(0, _I64))
     if n == 0:
@@ -84,6 +107,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     if st[t.S_HAVE_PREV] and tsc[0] < st[t.S_PREV_TSC]:
         nonmono += 1
     c[t.C_NONMONOTONIC] += nonmono
+    c[t.C_TSC_HIGH] += int(np.count_nonzero(tsc < 0))
 
     is_exit = ids == ev.TRACE_VM_EXIT
     is_enter = ids == ev.TRACE_VM_ENTER
@@ -147,7 +171,7 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     guest = kx & (prev_kind == t.KIND_ENTER)
     d_guest = ts[guest] - prev_tsc[guest]
     ok = d_guest >= 0
-    np.add.at(stats.ctx_guest_cycles, prev_ctx[guest][ok], d_guest[ok])
+    add_at_saturating(stats.ctx_guest_cycles, prev_ctx[guest][ok], d_guest[ok], c, t.C_OVERFLOW)
     c[t.C_NEGATIVE_GUEST] += np.count_nonzero(~ok)
 
     # VM entries: close the open exit (exact attribution by its reason)
@@ -160,9 +184,9 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     c[t.C_NEGATIVE_DURATION] += np.count_nonzero(~ok)
     durations = d[ok]
     dur_reason = prev_reason[closes][ok]
-    np.add.at(stats.exit_cycles, dur_reason, durations)
+    add_at_saturating(stats.exit_cycles, dur_reason, durations, c, t.C_OVERFLOW)
     stats.completed += np.bincount(dur_reason, minlength=t.REASON_SLOTS)
-    np.add.at(stats.ctx_exit_cycles, prev_ctx[closes][ok], durations)
+    add_at_saturating(stats.ctx_exit_cycles, prev_ctx[closes][ok], durations, c, t.C_OVERFLOW)
     enter_idx = np.flatnonzero(enter)
     if len(enter_idx):
         st[t.S_END] = ts[enter_idx[-1]]
@@ -208,25 +232,31 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
 # cpu_usage (cpuusage_analyze.py process_trace_data)
 # ---------------------------------------------------------------------------------------------------
 def sched_scan_file(w: np.ndarray, compat: bool):
-    """The numpy twin of :func:`acrn.trace.kernels.sched_scan_file`: (slot_time, sc)."""
+    """The numpy twin of :func:`acrn.trace.scan.sched_chunk` + ``sched_finish`` over a whole file:
+    (slot_time, sc)."""
     slot_time = np.zeros(t.N_SCHED_SLOTS, _I64)
-    sc = np.zeros(t.N_SC, _I64)
+    sc = t.new_sched_state()
     n = w.shape[0]
     tsc = w[:, fmt.COL_TSC]
-    if compat:  # acrnalyze stops at the first record with TSC 0, and counts one item more than it read
-        zero = np.flatnonzero(tsc == 0)
-        limit = int(zero[0]) if len(zero) else n
-        sc[t.SC_ZERO_TSC] = 1 if len(zero) else 0
-        sc[t.SC_ITEMS] = limit + 1
-    else:
+    zero = np.flatnonzero(tsc == 0) if compat else np.zeros(0, _I64)
+    if len(zero):  # acrnalyze stops at the first record with TSC 0 (and counts it)
+        limit = int(zero[0])
+        sc[t.SC_ZERO_TSC] = sc[t.SC_STOPPED] = 1
+        sc[t.SC_SEEN] = sc[t.SC_ITEMS] = limit + 1
+    else:  # ... and counts one item more than it read when it reads to the end
         limit = n
-        sc[t.SC_ITEMS] = n
-    valid = np.arange(limit)
-    if len(valid) == 0:
+        sc[t.SC_SEEN] = n
+        sc[t.SC_ITEMS] = n + 1 if compat else n
+    if limit == 0:
         return slot_time, sc
-    begin, end = tsc[valid[0]], tsc[valid[-1]]
+    valid = tsc[:limit]
+    sc[t.SC_STARTED] = 1
+    sc[t.SC_TSC_HIGH] = np.count_nonzero(valid < 0)
+    sc[t.SC_NONMONOTONIC] = np.count_nonzero(valid[1:] < valid[:-1])
+    begin, end = valid[0], valid[-1]
     sc[t.SC_BEGIN], sc[t.SC_END] = begin, end
-    sp = valid[(w[valid, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_SCHED_NEXT]
+    sc[t.SC_LAST_SCHED] = begin
+    sp = np.flatnonzero((w[:limit, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_SCHED_NEXT)
     sc[t.SC_SCHED] = len(sp)
     if len(sp) == 0:
         return slot_time, sc
@@ -241,11 +271,48 @@ def sched_scan_file(w: np.ndarray, compat: bool):
     dt = s_tsc - _shifted(begin, s_tsc)
     chained = np.ones(len(sp), np.bool_)
     chained[1:] = prev[1:] == nxt[:-1]
-    np.add.at(slot_time, prev[chained], dt[chained])
+    add_at_saturating(slot_time, prev[chained], dt[chained], sc, t.SC_OVERFLOW)
     sc[t.SC_AMBIGUOUS] = int(dt[~chained].sum())
     sc[t.SC_CHAIN_BREAKS] = np.count_nonzero(~chained)
-    slot_time[nxt[-1]] += end - s_tsc[-1]
+    sc[t.SC_LAST_SCHED] = s_tsc[-1]
+    sc[t.SC_NEXT_LAST] = nxt[-1]
+    add_at_saturating(slot_time, nxt[-1:], np.array([end - s_tsc[-1]]), sc, t.SC_OVERFLOW)
     return slot_time, sc
+
+
+# ---------------------------------------------------------------------------------------------------
+# irq (irq_analyze.py parse_trace)
+# ---------------------------------------------------------------------------------------------------
+def irq_scan(chunks, compat: bool) -> IrqStats:
+    """The numpy twin of the irq scan (:func:`acrn.trace.scan.irq_chunk`): external-interrupt exits per
+    host vector over one pCPU's records, given as consecutive chunks."""
+    n = 0
+    begin = end = None
+    found = {}  # vector -> [first record index, count]
+    nonmono = 0
+    for w in chunks:
+        if len(w) == 0:
+            continue
+        tsc = w[:, fmt.COL_TSC]
+        nonmono += int(np.count_nonzero(tsc[1:] < tsc[:-1])) + (1 if end is not None and tsc[0] < end else 0)
+        if begin is None:
+            if not compat:
+                begin = int(tsc[0])
+            else:  # irq_analyze.py takes the first non-zero TSC
+                nonzero = np.flatnonzero(tsc != 0)
+                begin = int(tsc[nonzero[0]]) if len(nonzero) else None
+        end = int(tsc[-1])
+        sel = np.flatnonzero((w[:, fmt.COL_ID] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT)
+        uniq, first, counts = np.unique(w[sel, fmt.COL_E], return_index=True, return_counts=True)
+        for v, i, k in zip(uniq.tolist(), first.tolist(), counts.tolist()):
+            slot = found.setdefault(v, [n + int(sel[i]), 0])
+            slot[1] += k
+        n += len(w)
+    if end is None:
+        return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    order = sorted(found, key=lambda v: found[v][0])
+    return IrqStats(n, 0 if begin is None else begin, end, np.array(order, np.int64),
+                    np.array([found[v][1] for v in order], np.int64), nonmono)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -68,22 +68,44 @@ class TscUnknown(ValueError):
     """Neither the capture nor the command line gives the TSC frequency."""
 
 
+#: The TSC frequencies a report accepts, in kHz (1 kHz .. 100 GHz): outside them every rate and time
+#: would be meaningless (or infinite, which JSON cannot carry).
+TSC_KHZ_MIN = 1
+TSC_KHZ_MAX = 100_000_000
+
+
+def tsc_mhz_problem(mhz) -> str | None:
+    """Why ``mhz`` (``--tsc-mhz``) is not a usable TSC frequency, or None."""
+    if not (TSC_KHZ_MIN <= mhz * 1000.0 <= TSC_KHZ_MAX):  # also false for nan
+        return "must be between %g and %g MHz, not %s" % (TSC_KHZ_MIN / 1000.0, TSC_KHZ_MAX / 1000.0, mhz)
+    return None
+
+
 def resolve_tsc(path, seen_khz, tsc_mhz, warnings: list) -> Tsc:
-    """The capture's MODEL_TSC_FREQ if present, else ``tsc_mhz``; raises TscUnknown if neither."""
-    seen = sorted(set(seen_khz))
+    """The capture's MODEL_TSC_FREQ if present and usable, else ``tsc_mhz``; raises TscUnknown if
+    neither."""
+    bad = sorted(set(k for k in seen_khz if not TSC_KHZ_MIN <= k <= TSC_KHZ_MAX))
+    usable = [k for k in seen_khz if TSC_KHZ_MIN <= k <= TSC_KHZ_MAX]
+    if bad:
+        what = ("%s: MODEL_TSC_FREQ record says %s kHz, outside %d..%d kHz"
+                % (path, ", ".join(map(str, bad)), TSC_KHZ_MIN, TSC_KHZ_MAX))
+        if not usable and tsc_mhz is None:
+            raise TscUnknown(what + ": pass --tsc-mhz")
+        warnings.append(what + ": ignored")
+    if tsc_mhz is not None and tsc_mhz_problem(tsc_mhz):
+        raise TscUnknown("--tsc-mhz %s" % tsc_mhz_problem(tsc_mhz))
+    seen = sorted(set(usable))
     if seen:
         if len(seen) > 1:
             warnings.append("%s: MODEL_TSC_FREQ differs between pCPU files (%s kHz); using %d kHz"
-                            % (path, ", ".join(map(str, seen)), seen_khz[0]))
-        if tsc_mhz is not None and abs(tsc_mhz * 1000 - seen_khz[0]) > 1e-6:
+                            % (path, ", ".join(map(str, seen)), usable[0]))
+        if tsc_mhz is not None and abs(tsc_mhz * 1000 - usable[0]) > 1e-6:
             warnings.append("%s: the capture states its TSC frequency (%d kHz); --tsc-mhz %s ignored"
-                            % (path, seen_khz[0], tsc_mhz))
-        return Tsc(float(seen_khz[0]), "MODEL_TSC_FREQ")
+                            % (path, usable[0], tsc_mhz))
+        return Tsc(float(usable[0]), "MODEL_TSC_FREQ")
     if tsc_mhz is None:
         raise TscUnknown("%s: no MODEL_TSC_FREQ record, so the TSC frequency is unknown: pass --tsc-mhz "
                          "(ACRN's boot log prints it: calibrate_tsc, tsc_hz=...)" % path)
-    if not tsc_mhz > 0:
-        raise TscUnknown("--tsc-mhz must be positive, not %s" % tsc_mhz)
     return Tsc(float(tsc_mhz) * 1000.0, "--tsc-mhz")
 
 
@@ -222,7 +244,14 @@ def _vm_exit_warnings(prefix: str, s, compat: bool) -> list:
                    % (prefix, c[t.C_ENTER_WITHOUT_EXIT],
                       "acrnalyze counts the time since the last VM_EXIT again" if compat else "ignored"))
     if c[t.C_NONMONOTONIC]:
-        out.append("%s: %d records have a TSC below the previous record's" % (prefix, c[t.C_NONMONOTONIC]))
+        out.append("%s: %d records have a TSC below the previous record's (TSC went backwards)"
+                   % (prefix, c[t.C_NONMONOTONIC]))
+    if c[t.C_TSC_HIGH]:
+        out.append("%s: %d records have a TSC of 2^63 or more (corrupt?): times around them are wrong"
+                   % (prefix, c[t.C_TSC_HIGH]))
+    if c[t.C_OVERFLOW]:
+        out.append("%s: %d cycle sums would overflow int64: shown as %d (the real sums are larger)"
+                   % (prefix, c[t.C_OVERFLOW], (1 << 63) - 1))
     if c[t.C_NEGATIVE_DURATION]:
         out.append("%s: %d exits end before they start (TSC went backwards): counted, not timed"
                    % (prefix, c[t.C_NEGATIVE_DURATION]))
@@ -379,6 +408,12 @@ def irq_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
     blocks = []
     merged = {}
     for tf, s in usable:
+        if s.nonmonotonic:
+            rep.warnings.append("pCPU %d (%s): %d records have a TSC below the previous record's (TSC went "
+                                "backwards)" % (tf.cpu, tf.path, s.nonmonotonic))
+        if s.run_cycles < 0:
+            rep.warnings.append("pCPU %d (%s): the last record's TSC is below the first's (TSC went backwards): "
+                                "run time %d cycles, rates shown as 0" % (tf.cpu, tf.path, s.run_cycles))
         vec = [int(v) & _U64 for v in s.vectors]
         cnt = [int(n) for n in s.counts]
         if not compat:
@@ -433,8 +468,18 @@ def cpu_usage_report(capture, per_file, tsc: Tsc, compat: bool) -> Report:
         stat_tsc = end - begin
         if sc[t.SC_ZERO_TSC]:
             rep.warnings.append("%s: a record with TSC 0: stopped there, as acrnalyze does" % prefix)
+        if sc[t.SC_NONMONOTONIC]:
+            rep.warnings.append("%s: %d records have a TSC below the previous record's (TSC went backwards): "
+                                "cycles between them count as negative" % (prefix, sc[t.SC_NONMONOTONIC]))
+        if sc[t.SC_TSC_HIGH]:
+            rep.warnings.append("%s: %d records have a TSC of 2^63 or more (corrupt?)" % (prefix, sc[t.SC_TSC_HIGH]))
+        if sc[t.SC_OVERFLOW]:
+            rep.warnings.append("%s: %d per-VM cycle sums would overflow int64: kept at the int64 limit"
+                                % (prefix, sc[t.SC_OVERFLOW]))
         if stat_tsc <= 0:
-            rep.warnings.append("%s: %s: skipped" % (prefix, "empty" if tf.n_records == 0 else "run time is 0"))
+            why = ("empty" if tf.n_records == 0 else "run time is 0" if stat_tsc == 0
+                   else "run time is negative (the last TSC is below the first)")
+            rep.warnings.append("%s: %s: skipped" % (prefix, why))
             continue
         if multi:
             rep.text.append(_file_title(tf.cpu, tf.path, tf.n_records))
@@ -508,6 +553,10 @@ def _stat_cells(summary: dict) -> list:
 def _us(summary: dict, key: str, tsc: Tsc) -> str:
     v = summary.get(key)
     return "-" if v is None else "%.3f" % (v / (tsc.khz / 1000.0))
+
+
+def _invariant_name(code: int) -> str:
+    return ev.INVARIANT_NAMES.get(code, "invariant code %d" % code)
 
 
 def latency_report(capture, lat, tsc: Tsc) -> Report:
@@ -597,11 +646,11 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
         rep.text.append("Model events: " + ", ".join(parts) + " (spurious guest interrupts: %d)"
                         % lat.spurious_guest_interrupts)
         if lat.violations:
-            rep.text.append("Invariant violations by code: " + ", ".join(
-                "%d: %d" % (code, n) for code, n in sorted(lat.violations.items())))
+            rep.text.append("Invariant violations: " + ", ".join(
+                "%s %d" % (_invariant_name(code), n) for code, n in sorted(lat.violations.items())))
         rep.text.append("")
     data["model_events"] = dict(counts, spurious_guest_interrupts=lat.spurious_guest_interrupts,
-                                violations={str(k): v for k, v in lat.violations.items()})
+                                violations={_invariant_name(k): v for k, v in sorted(lat.violations.items())})
     rep.data = data
     rep.compared = Compared("latency", "Series", (("Count", "%d"), ("P50", "%d"), ("P99", "%d"), ("Max", "%d")),
                             compared)

@@ -75,3 +75,17 @@ class SchedStats:
 
     def equals(self, other: "SchedStats") -> bool:
         return np.array_equal(self.slot_time, other.slot_time) and np.array_equal(self.sc, other.sc)
+
+
+@dataclass
+class IrqStats:
+    n_records: int
+    begin: int  # TSC of the first record (compat: the first non-zero TSC, as irq_analyze.py)
+    end: int  # TSC of the last record
+    vectors: np.ndarray  # in first-seen order
+    counts: np.ndarray
+    nonmonotonic: int = 0  # records whose TSC is below the previous record's
+
+    @property
+    def run_cycles(self) -> int:
+        return self.end - self.begin

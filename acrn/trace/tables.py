@@ -82,11 +82,13 @@ C_COMPAT_UNATTRIBUTED_CYCLES = 8  # ... and their cycles (acrnalyze itself stops
 C_TSC_KHZ = 9  # the last MODEL_TSC_FREQ value, 0 if none
 C_NEGATIVE_GUEST = 10  # VM_EXIT earlier than the VM_ENTER before it: guest interval not timed
 C_HANDLER_BEFORE_FIRST_EXIT = 11  # TRACE_VMEXIT_* events before the first VM_EXIT: began inside an exit
-N_COUNTERS = 12
+C_TSC_HIGH = 12  # records whose TSC is 2**63 or more (negative as int64): corrupt
+C_OVERFLOW = 13  # cycle sums that would leave int64: kept at the int64 maximum
+N_COUNTERS = 14
 COUNTER_NAMES = ("exit_without_enter", "enter_without_exit", "enter_before_first_exit",
                  "negative_duration", "nonmonotonic", "unknown_ids", "first_unknown_id",
                  "compat_unattributed_enters", "compat_unattributed_cycles", "tsc_khz", "negative_guest",
-                 "handler_before_first_exit")
+                 "handler_before_first_exit", "tsc_high", "overflow")
 assert len(COUNTER_NAMES) == N_COUNTERS
 
 # ... and state carried from one chunk of a file to the next (int64 array)
@@ -141,4 +143,30 @@ SC_AMBIGUOUS = 4  # cycles between two SCHED_NEXT that do not chain (prev != las
 SC_CHAIN_BREAKS = 5
 SC_ZERO_TSC = 6  # compat: 1 when the file was cut at a record with TSC 0, as acrnalyze does
 SC_BAD_NAMES = 7  # SCHED_NEXT names that are neither vm<id> nor idle
-N_SC = 8
+SC_TSC_HIGH = 8  # records whose TSC is 2**63 or more (negative as int64): corrupt
+SC_OVERFLOW = 9  # per-VM sums that would leave int64: kept at the int64 limit
+SC_NONMONOTONIC = 10  # records whose TSC is below the previous record's
+# ... and the state carried from one chunk of a file to the next
+SC_STARTED = 11  # seen a record
+SC_LAST_SCHED = 12  # TSC of the last TRACE_SCHED_NEXT (of the first record before any)
+SC_NEXT_LAST = 13  # the slot the last TRACE_SCHED_NEXT switched to
+SC_STOPPED = 14  # compat: stopped at a record with TSC 0
+SC_SEEN = 15  # records read
+N_SC = 16
+
+
+def new_sched_state() -> np.ndarray:
+    return np.zeros(N_SC, np.int64)
+
+
+# ---------------------------------------------------------------------------------------------------
+# irq scan: host vectors counted directly below IRQ_VECTORS (a payload above is odd input, handled
+# apart), and the state carried between chunks
+# ---------------------------------------------------------------------------------------------------
+IRQ_VECTORS = 256
+IRQ_SEEN = 0  # records read
+IRQ_HAVE_BEGIN = 1
+IRQ_BEGIN = 2  # TSC of the first record (compat: the first non-zero TSC)
+IRQ_END = 3  # TSC of the last record
+IRQ_NONMONOTONIC = 4  # records whose TSC is below the previous record's
+N_IRQ_STATE = 5

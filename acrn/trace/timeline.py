@@ -1,4 +1,4 @@
-"""Chrome trace-event JSON of a capture, for Perfetto (ui.perfetto.dev) or chrome://tracing.
+"""Chrome trace-event JSON of a capture, for Perfetto (ui.perfetto.dev) or chrome://tracing, streamed.
 
 One process, one track (thread) per pCPU.  On each track: a slice per VM exit (TRACE_VM_EXIT ->
 TRACE_VM_ENTER) named by its SDM exit reason, a slice per stay in the guest (TRACE_VM_ENTER ->
@@ -6,6 +6,12 @@ TRACE_VM_EXIT) named by the vCPU running (VCPU_RUN / TRACE_SCHED_NEXT); each KIC
 from the sender to the target's next VM exit (or to the target at the kick when it was not in the guest);
 requests and the other model events are instant events.  Times are microseconds since the capture's
 first TSC.
+
+Streaming: pass 1 reads each pCPU file in chunks and keeps only what the cut and the kicks need (the
+TSCs of the slices' starts, of VM exits and entries, and the sparse model records); pass 2 reads the files
+again and writes the slices chunk by chunk, formatted by whole-array operations into fixed-width rows
+(numbers right-aligned after spaces, names padded after their closing quote: JSON allows whitespace
+there).  Events are written per track in time order, not merged across tracks (trace viewers sort).
 """
 from __future__ import annotations
 
@@ -14,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from acrn.arch_x86 import consts as c
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import reference
@@ -22,12 +27,11 @@ from acrn.trace import tables as t
 
 PID = 1
 _U64 = (1 << 64) - 1
-_EXIT_SLICE = ('{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"vmexit",'
-               '"args":{"reason":%d,"rip":"0x%x"}}')
-_GUEST_SLICE = '{"ph":"X","pid":%d,"tid":%d,"ts":%.3f,"dur":%.3f,"name":"%s","cat":"guest"}'
-_INSTANT = '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"%s"}'
-_FLOW_START = '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
-_FLOW_END = '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%.3f,"name":"%s","cat":"kick"}'
+# Times are written as microseconds with three decimals, from integer nanoseconds: a slice's duration is
+# its rounded end minus its rounded start, so consecutive slices on a track never overlap.
+_INSTANT = '{"ph":"i","s":"%s","pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"%s"}'
+_FLOW_START = '{"ph":"s","id":%d,"pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"kick"}'
+_FLOW_END = '{"ph":"f","bp":"e","id":%d,"pid":%d,"tid":%d,"ts":%s,"name":"%s","cat":"kick"}'
 
 
 @dataclass
@@ -39,29 +43,35 @@ class TimelineSummary:
     warnings: list = field(default_factory=list)
 
 
-def _ctx_name(ctx: int) -> str:
+def _vm_label(vm: int, names: dict) -> str:
+    """A VM as the scenario names it (VM_NAME records), else ``vm<id>``."""
+    return names[vm] if vm in names else "vm%d" % vm
+
+
+def _ctx_name(ctx: int, names: dict) -> str:
     if ctx == t.CTX_IDLE:
         return "idle"
     if ctx == t.CTX_UNKNOWN:
         return "guest"
     vm, vcpu = t.ctx_vm_vcpu(ctx)
-    return "vm%d:vcpu%s" % (vm, "?" if vcpu is None else vcpu)
+    return "%s:vcpu%s" % (_vm_label(vm, names), "?" if vcpu is None else vcpu)
 
 
-def _instant_name(event_id: int, e: int, f: int) -> str:
+def _instant_name(event_id: int, e: int, f: int, names: dict) -> str:
     a, b, cc, d = ev.unpack_4i(e & 0xFFFFFFFFFFFFFFFF, f & 0xFFFFFFFFFFFFFFFF)
     if event_id in (ev.REQUEST_MADE, ev.REQUEST_HANDLED):
         what = "made" if event_id == ev.REQUEST_MADE else "handled"
-        return "request %s vm%d:vcpu%d bit %d" % (what, a, b, cc)
+        return "request %s %s:vcpu%d %s" % (what, _vm_label(a, names), b, ev.request_name(cc))
     if event_id == ev.NMI_LATCHED:
         return "NMI latched (source %d)" % b
     if event_id == ev.NMI_WINDOW_ARMED:
-        return "NMI window armed vm%d:vcpu%d" % (a, b)
+        return "NMI window armed %s:vcpu%d" % (_vm_label(a, names), b)
     if event_id == ev.GUEST_INTERRUPT:
         vec = "NMI" if cc == ev.GUEST_NMI_VECTOR else "vector 0x%x" % cc
-        return "guest %s vm%d:vcpu%d%s" % (vec, a, b, " (spurious)" if d else "")
+        return "guest %s %s:vcpu%d%s" % (vec, _vm_label(a, names), b, " (spurious)" if d else "")
     if event_id == ev.INVARIANT_VIOLATION:
-        return "INVARIANT VIOLATION %d" % (e & 0xFFFFFFFF)
+        who = "" if b == 0xFFFFFFFF else " %s:vcpu%d" % (_vm_label(b, names), cc)
+        return "INVARIANT VIOLATION %s%s" % (ev.INVARIANT_NAMES.get(a, "code %d" % a), who)
     return ev.event_name(event_id)
 
 
@@ -70,54 +80,139 @@ _INSTANT_IDS = (ev.REQUEST_MADE, ev.REQUEST_HANDLED, ev.NMI_LATCHED, ev.NMI_WIND
 
 
 @dataclass
-class _CpuTrack:
-    """What one pCPU file contributes, as arrays (nothing formatted yet)."""
+class _Pass1:
+    """What pass 1 keeps of one pCPU file."""
 
     cpu: int
-    exit_ts: np.ndarray  # VM exit slices: start, end, reason, RIP
-    exit_end: np.ndarray
-    exit_reason: np.ndarray
-    exit_rip: np.ndarray
-    guest_ts: np.ndarray  # guest slices: start, end, context
-    guest_end: np.ndarray
-    guest_ctx: np.ndarray
-    instants: np.ndarray  # (n, 4) records of the instant events
-    kicks: np.ndarray  # (n, 4) KICK_SENT records
+    starts: np.ndarray  # TSC of every slice's start
     exits: np.ndarray  # sorted VM_EXIT TSCs (kick targets)
     enters: np.ndarray  # sorted VM_ENTER TSCs
+    instants: np.ndarray  # (n, 4) records of the instant events
+    kicks: np.ndarray  # (n, 4) KICK_SENT records
+    unpaired: int  # VM exits followed by another VM exit
 
 
-def _track(tf, summary: TimelineSummary) -> _CpuTrack:
-    w = tf.words()
+class _Carry:
+    """The last VM_EXIT/VM_ENTER record and the current context, carried from chunk to chunk."""
+
+    def __init__(self):
+        self.row = None  # (tsc, is_exit, reason, rip, ctx) of the last VM_EXIT/VM_ENTER
+        self.ctx = t.CTX_UNKNOWN
+
+
+def _slices(w: np.ndarray, carry: _Carry) -> tuple:
+    """The slices that end in chunk ``w``: (start, end, is_exit, reason, rip, ctx) arrays, and the number of
+    VM exits followed by another VM exit.  A slice is a VM_EXIT/VM_ENTER record and the next one of the
+    other kind, when time does not go backwards between them; a guest slice is named by the context
+    current at its VM_ENTER."""
     ids = w[:, fmt.COL_ID] & fmt.ID_MASK
-    tsc_col = w[:, fmt.COL_TSC]
     is_x = ids == ev.TRACE_VM_EXIT
-    is_e = ids == ev.TRACE_VM_ENTER
-    pos = np.flatnonzero(is_x | is_e)
-    kx = is_x[pos]
-    ts = tsc_col[pos]
+    pos = np.flatnonzero(is_x | (ids == ev.TRACE_VM_ENTER))
     ctx_pos = np.flatnonzero((ids == ev.VCPU_RUN) | (ids == ev.TRACE_SCHED_NEXT))
     ctx_e = w[ctx_pos, fmt.COL_E]
     ctx_val = np.where(ids[ctx_pos] == ev.VCPU_RUN, reference.vcpu_ctx(ctx_e), reference.sched_ctx(ctx_e))
-    ctx = reference.last_before(ctx_pos, ctx_val, pos, t.CTX_UNKNOWN)
-    # A slice is a pair of consecutive VM_EXIT/VM_ENTER records whose time does not go backwards
-    pair = np.zeros(len(pos), np.bool_)
-    if len(pos) > 1:
-        pair[:-1] = ts[1:] >= ts[:-1]
-    xi = np.flatnonzero(pair[:-1] & kx[:-1] & ~kx[1:]) if len(pos) > 1 else np.zeros(0, np.int64)
-    gi = np.flatnonzero(pair[:-1] & ~kx[:-1] & kx[1:]) if len(pos) > 1 else np.zeros(0, np.int64)
-    unpaired = int(np.count_nonzero(kx[:-1] & kx[1:])) if len(pos) > 1 else 0
-    if unpaired:
-        summary.warnings.append("pCPU %d (%s): %d VM exits without VM_ENTER left off the timeline"
-                                % (tf.cpu, tf.path, unpaired))
-    return _CpuTrack(
-        cpu=tf.cpu, exit_ts=ts[xi], exit_end=ts[xi + 1], exit_reason=w[pos[xi], fmt.COL_E] & t.REASON_MASK,
-        exit_rip=w[pos[xi], fmt.COL_F], guest_ts=ts[gi], guest_end=ts[gi + 1], guest_ctx=ctx[gi],
-        instants=w[np.isin(ids, _INSTANT_IDS)], kicks=w[ids == ev.KICK_SENT],
-        exits=np.sort(tsc_col[is_x]), enters=np.sort(tsc_col[is_e]))
+    ctx = reference.last_before(ctx_pos, ctx_val, pos, carry.ctx)
+    if len(ctx_val):
+        carry.ctx = int(ctx_val[-1])
+    ts = w[pos, fmt.COL_TSC]
+    kx = is_x[pos]
+    reason = w[pos, fmt.COL_E] & t.REASON_MASK
+    rip = w[pos, fmt.COL_F]
+    if carry.row is not None:
+        c_ts, c_kx, c_reason, c_rip, c_ctx = carry.row
+        ts, kx = np.concatenate([[c_ts], ts]), np.concatenate([[c_kx], kx])
+        reason, rip = np.concatenate([[c_reason], reason]), np.concatenate([[c_rip], rip])
+        ctx = np.concatenate([[c_ctx], ctx])
+    if len(ts):
+        carry.row = (ts[-1], kx[-1], reason[-1], rip[-1], ctx[-1])
+    if len(ts) < 2:
+        empty = np.zeros(0, np.int64)
+        return (empty, empty, np.zeros(0, np.bool_), empty, empty, empty), 0
+    ok = ts[1:] >= ts[:-1]
+    edge = kx[:-1] != kx[1:]
+    j = np.flatnonzero(ok & edge)
+    unpaired = int(np.count_nonzero(kx[:-1] & kx[1:]))
+    return (ts[j], ts[j + 1], kx[j], reason[j], rip[j], ctx[j]), unpaired
 
 
-def _kick_end(k_tsc: int, target: _CpuTrack) -> int:
+class _Pass1Reader:
+    """Pass 1 over one pCPU file, a chunk at a time (see :func:`_pass1`)."""
+
+    def __init__(self, tf):
+        self.cpu = tf.cpu
+        self.chunks = tf.chunks()
+        self.carry = _Carry()
+        self.parts = {"starts": [], "exits": [], "enters": [], "instants": [], "kicks": []}
+        self.unpaired = 0
+        self.low = None
+        self.last = None  # the TSC of the last record read
+        self.sorted = True
+        self.done = False
+
+    def step(self) -> bool:
+        """Read one chunk; False at the end of the file."""
+        w = next(self.chunks, None)
+        if w is None:
+            self.done = True
+            return False
+        sl, u = _slices(w, self.carry)
+        self.parts["starts"].append(sl[0])
+        self.unpaired += u
+        ids = w[:, fmt.COL_ID] & fmt.ID_MASK
+        tsc = w[:, fmt.COL_TSC]
+        self.parts["exits"].append(tsc[ids == ev.TRACE_VM_EXIT])
+        self.parts["enters"].append(tsc[ids == ev.TRACE_VM_ENTER])
+        self.sorted = self.sorted and bool(np.all(tsc[1:] >= tsc[:-1])) and (self.last is None or tsc[0] >= self.last)
+        model = ids > ev.MODEL_EVENT_BASE
+        if model.any():
+            mw, mid = w[model], ids[model]
+            self.parts["instants"].append(mw[np.isin(mid, _INSTANT_IDS + (ev.VM_NAME,))])
+            self.parts["kicks"].append(mw[mid == ev.KICK_SENT])
+        m = int(tsc.min())
+        self.low = m if self.low is None else min(self.low, m)
+        self.last = int(tsc[-1])
+        return True
+
+    def result(self) -> _Pass1:
+        def cat(name, shape=(0,)):
+            parts = self.parts[name]
+            return np.concatenate(parts) if parts else np.zeros(shape, np.int64)
+
+        def ordered(a):
+            return a if self.sorted else np.sort(a)
+
+        return _Pass1(self.cpu, cat("starts"), ordered(cat("exits")), ordered(cat("enters")),
+                      cat("instants", (0, 4)), cat("kicks", (0, 4)), self.unpaired)
+
+
+def _pass1(files, limit: int) -> tuple:
+    """({cpu: _Pass1}, the smallest TSC, whether every file was read to its end).
+
+    The files are read a chunk each in turn.  Once more than ``limit`` events are known, the ``limit``-th
+    earliest of them bounds the cut from above; a file whose time runs forward and has passed the bound
+    (and read one chunk more, for the kicks' landing exits) has nothing more to give."""
+    readers = [_Pass1Reader(tf) for tf in files if tf.n_records]
+    active = list(readers)
+    past = set()
+    complete = True
+    while active:
+        for r in active:
+            r.step()
+        active = [r for r in active if not r.done]
+        known = [p for r in readers for p in r.parts["starts"]]
+        if sum(map(len, known)) > limit and active:
+            bound = int(np.partition(np.concatenate(known), limit)[limit])
+            for r in list(active):
+                if r.sorted and r.last is not None and r.last >= bound:
+                    if r.cpu in past:
+                        active.remove(r)
+                        complete = False
+                    past.add(r.cpu)
+    lows = [r.low for r in readers if r.low is not None]
+    return {r.cpu: r.result() for r in readers}, min(lows, default=0), complete
+
+
+def _kick_end(k_tsc: int, target: _Pass1) -> int:
     """Where a kick's arrow lands: the target's next VM exit if it was in the guest, else the kick's time."""
     xs, es = target.exits, target.enters
     ix = np.searchsorted(xs, k_tsc, "right") - 1
@@ -127,80 +222,151 @@ def _kick_end(k_tsc: int, target: _CpuTrack) -> int:
     return int(xs[j]) if in_guest and j < len(xs) else k_tsc
 
 
-def build_events(capture, tsc, max_events: int | None = None, progress=None) -> tuple:
-    """([(tsc, json text)] sorted by time, TimelineSummary).  With ``max_events``, only the earliest
-    events are formatted (a kick's arrow goes with the kick).  ``progress(n)``: slices formatted."""
+# ---------------------------------------------------------------------------------------------------
+# Fixed-width rows, built by whole-array operations
+# ---------------------------------------------------------------------------------------------------
+_SPACE, _ZERO = ord(" "), ord("0")
+_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
+
+
+def _decimal(values: np.ndarray, width: int) -> np.ndarray:
+    """Non-negative integers as (n, width) ASCII, right-aligned after spaces."""
+    out = np.full((len(values), width), _SPACE, np.uint8)
+    v = values.astype(np.int64)
+    for k in range(width - 1, -1, -1):
+        digit = (v % 10).astype(np.uint8) + _ZERO
+        out[:, k] = np.where((v > 0) | (k == width - 1), digit, _SPACE)
+        v = v // 10
+    return out
+
+
+def _digits_needed(values: np.ndarray) -> int:
+    return len(str(int(values.max()))) if len(values) else 1
+
+
+def _micros(ns: np.ndarray) -> list:
+    """Nanoseconds as ``<spaces>us.nnn`` blocks (the same digits as :func:`_us_text`)."""
+    whole = ns // 1000
+    return [_decimal(whole, _digits_needed(whole)), np.full((len(ns), 1), ord("."), np.uint8),
+            _zero_padded(ns % 1000, 3)]
+
+
+def _zero_padded(values: np.ndarray, width: int) -> np.ndarray:
+    out = np.empty((len(values), width), np.uint8)
+    v = values.astype(np.int64)
+    for k in range(width - 1, -1, -1):
+        out[:, k] = (v % 10).astype(np.uint8) + _ZERO
+        v = v // 10
+    return out
+
+
+def _hex_string(values: np.ndarray) -> np.ndarray:
+    """u64 values (given as int64) as ``"0x<hex>"`` (lowercase, no leading zeros: ``"0x%x"``), then spaces
+    after the closing quote, as (n, width) ASCII."""
+    u = values.astype(np.uint64)
+    width = max(1, len("%x" % int(u.max()))) if len(u) else 1
+    digits = np.empty((len(u), width), np.uint8)
+    for k in range(width - 1, -1, -1):
+        digits[:, k] = _HEX[(u & np.uint64(15)).astype(np.intp)]
+        u = u >> np.uint64(4)
+    lead = np.minimum(np.argmax(digits != _ZERO, axis=1) + width * np.all(digits == _ZERO, axis=1), width - 1)
+    ext = np.concatenate([digits, np.full((len(u), 1), ord('"'), np.uint8),
+                          np.full((len(u), width), _SPACE, np.uint8)], axis=1)
+    idx = np.arange(width + 1)[None, :] + lead[:, None]
+    return np.concatenate([_const('"0x', len(u)), np.take_along_axis(ext, idx, axis=1)], axis=1)
+
+
+def _names(keys: np.ndarray, name_of) -> np.ndarray:
+    """``"name"`` per key as (n, width) ASCII: the quoted, escaped name, then spaces (after the quote)."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    texts = [json.dumps(name_of(int(k))).encode() for k in uniq]
+    width = max(len(x) for x in texts)
+    table = np.array([list(x.ljust(width)) for x in texts], np.uint8).reshape(len(texts), width)
+    return table[inverse.reshape(-1)]
+
+
+def _const(text: str, n: int) -> np.ndarray:
+    return np.broadcast_to(np.frombuffer(text.encode(), np.uint8), (n, len(text)))
+
+
+def _rows(blocks: list) -> bytes:
+    return np.ascontiguousarray(np.concatenate(blocks, axis=1)).tobytes()
+
+
+def _format_slices(cpu, start_ns, end_ns, is_exit, reason, rip, ctx, names) -> bytes:
+    """The JSON rows of a chunk's slices (exit slices, then guest slices), each after ``,\n``."""
+    out = b""
+    for sel, exit_rows in ((is_exit, True), (~is_exit, False)):
+        n = int(np.count_nonzero(sel))
+        if n == 0:
+            continue
+        s, e = start_ns[sel], end_ns[sel]
+        head = _const(',\n{"ph":"X","pid":%d,"tid":%d,"ts":' % (PID, cpu), n)
+        blocks = [head] + _micros(s) + [_const(',"dur":', n)] + _micros(e - s) + [_const(',"name":', n)]
+        if exit_rows:
+            r = reason[sel]
+            blocks += [_names(r, ev.exit_reason_label), _const(',"cat":"vmexit","args":{"reason":', n),
+                       _decimal(r, _digits_needed(r)), _const(',"rip":', n), _hex_string(rip[sel]), _const('}}', n)]
+        else:
+            blocks += [_names(ctx[sel], lambda c: _ctx_name(c, names)), _const(',"cat":"guest"}', n)]
+        out += _rows(blocks)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# The timeline
+# ---------------------------------------------------------------------------------------------------
+def _us_text(ns: int) -> str:
+    """Integer nanoseconds as microseconds with three decimals (exact: no float rounding)."""
+    return "%s%d.%03d" % (("-" if ns < 0 else "",) + divmod(abs(ns), 1000))
+
+
+class NothingOnTimeline(ValueError):
+    """The capture has no record the timeline can show (nothing is written)."""
+
+
+def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=None) -> TimelineSummary:
+    """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest:
+    a kick's arrow goes with the kick).  ``progress(n)``: records read in pass 2.  The summary counts what
+    was written.  Raises NothingOnTimeline, writing nothing, when there is nothing to show."""
     summary = TimelineSummary()
-    tracks = {tf.cpu: _track(tf, summary) for tf in capture.files if tf.n_records}
-    t0 = min((int(tf.words()[:, fmt.COL_TSC].min()) for tf in capture.files if tf.n_records), default=0)
-    per_us = tsc.khz / 1000.0
+    first, t0, complete = _pass1(capture.files, max_events)
+    ns_per_cycle = 1e6 / tsc.khz
+    names = {}
+    for p1 in first.values():
+        for r in p1.instants[(p1.instants[:, fmt.COL_ID] & fmt.ID_MASK) == ev.VM_NAME]:
+            vm, name = ev.vm_name_of(int(r[fmt.COL_E]), int(r[fmt.COL_F]))
+            names[vm] = name
+        if p1.unpaired:
+            tf = next(f for f in capture.files if f.cpu == p1.cpu)
+            summary.warnings.append("pCPU %d (%s): %d VM exits without VM_ENTER left off the timeline"
+                                    % (p1.cpu, tf.path, p1.unpaired))
 
-    def us(x):
-        return (int(x) - t0) / per_us
+    def ns(x) -> int:
+        """Nanoseconds since the first record, rounded (as the whole-array rows round them)."""
+        return int(np.rint((int(x) - t0) * ns_per_cycle))
 
-    parts = [(tr.exit_ts, 1) for tr in tracks.values()] + [(tr.guest_ts, 1) for tr in tracks.values()]
-    parts += [(tr.instants[:, fmt.COL_TSC], 1) for tr in tracks.values()]
-    parts += [(tr.kicks[:, fmt.COL_TSC], 3) for tr in tracks.values()]
-    starts = np.concatenate([np.repeat(p, k) for p, k in parts]) if parts else np.zeros(0, np.int64)
+    def shown(rows):
+        return rows[(rows[:, fmt.COL_ID] & fmt.ID_MASK) != ev.VM_NAME]
+
+    parts = [p.starts for p in first.values()] + [shown(p.instants)[:, fmt.COL_TSC] for p in first.values()]
+    parts += [np.repeat(p.kicks[:, fmt.COL_TSC], 3) for p in first.values()]
+    starts = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     total = len(starts)
     cutoff = None
-    if max_events is not None and total > max_events:
+    if total > max_events:
         cutoff = int(np.partition(starts, max_events)[max_events])
-        summary.warnings.append("timeline cut at %.3f us after the first record: %d of %d events kept "
-                                "(raise --max-events for more)" % (us(cutoff), max_events, total))
+        kept = int(np.count_nonzero(starts < cutoff))
+        summary.warnings.append("timeline cut at %.3f us after the first record: %d of %s events kept "
+                                "(raise --max-events for more)"
+                                % (ns(cutoff) / 1000.0, kept, total if complete else "more than %d" % total))
+    del starts, parts
+    if total == 0:
+        raise NothingOnTimeline("%s: nothing to put on a timeline: no records" % capture.path)
 
     def keep(times):
         return np.ones(len(times), np.bool_) if cutoff is None else times < cutoff
 
-    out = []
-    for tr in tracks.values():
-        kept_exits = np.flatnonzero(keep(tr.exit_ts))
-        for i in kept_exits:
-            r = int(tr.exit_reason[i])
-            out.append((int(tr.exit_ts[i]), _EXIT_SLICE % (PID, tr.cpu, us(tr.exit_ts[i]),
-                                                           (tr.exit_end[i] - tr.exit_ts[i]) / per_us,
-                                                           c.exit_reason_name(r), r, int(tr.exit_rip[i]) & _U64)))
-        kept_guest = np.flatnonzero(keep(tr.guest_ts))
-        for i in kept_guest:
-            out.append((int(tr.guest_ts[i]), _GUEST_SLICE % (PID, tr.cpu, us(tr.guest_ts[i]),
-                                                             (tr.guest_end[i] - tr.guest_ts[i]) / per_us,
-                                                             _ctx_name(int(tr.guest_ctx[i])))))
-        summary.slices += len(kept_exits) + len(kept_guest)
-        if progress is not None:
-            progress(len(kept_exits) + len(kept_guest))
-        for rec in tr.instants[keep(tr.instants[:, fmt.COL_TSC])]:
-            event_id = int(rec[fmt.COL_ID]) & fmt.ID_MASK
-            scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
-            name = _instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]))
-            at = int(rec[fmt.COL_TSC])
-            out.append((at, _INSTANT % (scope, PID, tr.cpu, us(at), name, "model")))
-            summary.instants += 1
-    flow_id = 0
-    for tr in tracks.values():
-        for rec in tr.kicks[keep(tr.kicks[:, fmt.COL_TSC])]:
-            k_tsc, e = int(rec[fmt.COL_TSC]), int(rec[fmt.COL_E])
-            target, mode = e & 0xFFFFFFFF, (e >> 32) & 0xFFFFFFFF
-            name = "kick %s -> pCPU %d" % (ev.KICK_MODES.get(mode, "mode%d" % mode), target)
-            out.append((k_tsc, _INSTANT % ("t", PID, tr.cpu, us(k_tsc), name, "kick")))
-            if target not in tracks:
-                summary.warnings.append("kick to pCPU %d, which is not in the capture: no arrow" % target)
-                continue
-            flow_id += 1
-            end = _kick_end(k_tsc, tracks[target])
-            out.append((k_tsc, _FLOW_START % (flow_id, PID, tr.cpu, us(k_tsc), name)))
-            out.append((end, _FLOW_END % (flow_id, PID, target, us(end), name)))
-            summary.flows += 1
-    out.sort(key=lambda item: item[0])
-    if max_events is not None and len(out) > max_events:
-        del out[max_events:]  # ties at the cut
-    return out, summary
-
-
-def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=None) -> TimelineSummary:
-    """Write the timeline of ``capture`` to ``path`` atomically; at most ``max_events`` events (the earliest).
-    The summary counts what was written."""
-    events, summary = build_events(capture, tsc, max_events, progress)
-    summary.events = len(events)
     meta = ['{"ph":"M","pid":%d,"name":"process_name","args":{"name":%s}}'
             % (PID, json.dumps("acrn-model %s" % capture.path))]
     for tf in capture.files:
@@ -208,9 +374,51 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
                     % (PID, tf.cpu, tf.cpu))
         meta.append('{"ph":"M","pid":%d,"tid":%d,"name":"thread_sort_index","args":{"sort_index":%d}}'
                     % (PID, tf.cpu, tf.cpu))
-    with fmt.AtomicOutput(path, "w") as out:
-        out.write('{"traceEvents":[\n')
-        out.write(",\n".join(meta + [text for _, text in events]))
-        out.write('\n],"displayTimeUnit":"ns","otherData":%s}\n'
-                  % json.dumps({"capture": str(capture.path), "tsc_mhz": tsc.mhz}))
+    with fmt.AtomicOutput(path, "wb") as out:
+        out.write(('{"traceEvents":[\n' + ",\n".join(meta)).encode())
+        for tf in capture.files:
+            if tf.cpu not in first:
+                continue
+            carry = _Carry()
+            for w in tf.chunks():
+                (start, end, is_exit, reason, rip, ctx), _ = _slices(w, carry)
+                sel = keep(start)
+                if sel.any():
+                    start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
+                    end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
+                    out.write(_format_slices(tf.cpu, start_ns, end_ns, is_exit[sel], reason[sel], rip[sel],
+                                             ctx[sel], names))
+                    summary.slices += int(np.count_nonzero(sel))
+                if progress is not None:
+                    progress(len(w))
+                if cutoff is not None and len(start) and start[-1] >= cutoff and not sel[-1]:
+                    break  # the rest of this file is past the cut
+        lines = []
+        for p1 in first.values():
+            for rec in shown(p1.instants)[keep(shown(p1.instants)[:, fmt.COL_TSC])]:
+                event_id = int(rec[fmt.COL_ID]) & fmt.ID_MASK
+                scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
+                name = json.dumps(_instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]), names))[1:-1]
+                lines.append(_INSTANT % (scope, PID, p1.cpu, _us_text(ns(rec[fmt.COL_TSC])), name, "model"))
+                summary.instants += 1
+        flow_id = 0
+        for p1 in first.values():
+            for rec in p1.kicks[keep(p1.kicks[:, fmt.COL_TSC])]:
+                k_tsc, e = int(rec[fmt.COL_TSC]), int(rec[fmt.COL_E])
+                target, mode = e & 0xFFFFFFFF, (e >> 32) & 0xFFFFFFFF
+                name = "kick %s -> pCPU %d" % (ev.KICK_MODES.get(mode, "mode%d" % mode), target)
+                lines.append(_INSTANT % ("t", PID, p1.cpu, _us_text(ns(k_tsc)), name, "kick"))
+                if target not in first:
+                    summary.warnings.append("kick to pCPU %d, which is not in the capture: no arrow" % target)
+                    continue
+                flow_id += 1
+                land = _kick_end(k_tsc, first[target])
+                lines.append(_FLOW_START % (flow_id, PID, p1.cpu, _us_text(ns(k_tsc)), name))
+                lines.append(_FLOW_END % (flow_id, PID, target, _us_text(ns(land)), name))
+                summary.flows += 1
+        if lines:
+            out.write((",\n" + ",\n".join(lines)).encode())
+        out.write(('\n],"displayTimeUnit":"ns","otherData":%s}\n'
+                   % json.dumps({"capture": str(capture.path), "tsc_mhz": tsc.mhz})).encode())
+        summary.events = summary.slices + len(lines)
     return summary

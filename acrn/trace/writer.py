@@ -57,6 +57,7 @@ class TraceWriter:
         self._bufs = {cpu: [] for cpu in range(n_cpus)}
         self._words = {cpu: {} for cpu in range(n_cpus)}
         self._started = set()  # pCPUs whose MODEL_TSC_FREQ record is written
+        self._late = {}  # pCPU -> [(tsc, word, a, b)] given after later records: merged in at close
         self._flush_words = 4 * FLUSH_RECORDS
         self.n_records = 0  # records emitted (not counting MODEL_TSC_FREQ)
         self.closed = False
@@ -74,6 +75,16 @@ class TraceWriter:
         buf.extend((tsc, word, a, b))
         if len(buf) >= self._flush_words:
             self._flush(cpu)
+
+    def emit_late(self, tsc: int, cpu: int, event_id: int, a: int = 0, b: int = 0) -> None:
+        """Like :meth:`emit`, for a record known only after later ones were written (an invariant judged
+        after the run): :meth:`close` merges it into pCPU ``cpu``'s file at its TSC (after records with the
+        same TSC), so every file stays in time order."""
+        try:
+            word = self._words[cpu][event_id]
+        except KeyError:
+            word = self._new_word(cpu, event_id)
+        self._late.setdefault(cpu, []).append((tsc, word, a, b))
 
     # -- the rest --------------------------------------------------------------------------------------
     def _new_word(self, cpu, event_id) -> int:
@@ -113,6 +124,9 @@ class TraceWriter:
                 if self._bufs[cpu] or cpu not in self._started:
                     self._flush(cpu)
                 self._files[cpu].close()
+            for cpu, rows in self._late.items():
+                _merge_late(self._tmp / str(cpu), rows)
+                self.n_records += len(rows)
             _move_into_place(self._tmp, self.path, self.overwrite)
         except BaseException:
             self.abort()
@@ -145,6 +159,31 @@ def _discard(files: dict, tmp: str) -> None:
         except OSError:
             pass
     fmt.remove_tree_quietly(tmp)
+
+
+def _merge_late(path: Path, rows: list) -> None:
+    """Merge ``rows`` (tsc, word, a, b) into the time-ordered pCPU file ``path``, streaming it through a
+    new file beside it (one chunk in memory)."""
+    import numpy as np
+
+    late = np.array(sorted(rows, key=lambda r: r[0]), dtype=np.uint64).reshape(-1, 4)
+    merged = path.with_name(path.name + ".merge")
+    chunk = 1 << 17
+    with open(path, "rb") as src, open(merged, "wb") as dst:
+        while True:
+            data = src.read(chunk * fmt.RECORD_SIZE)
+            if not data:
+                break
+            w = np.frombuffer(data, np.uint64).reshape(-1, 4)
+            cut = int(np.searchsorted(late[:, 0], w[-1, 0], "right")) if len(late) else 0
+            if cut:
+                part = late[:cut]
+                at = np.searchsorted(w[:, 0], part[:, 0], "right")
+                w = np.insert(w, at, part, axis=0)
+                late = late[cut:]
+            dst.write(np.ascontiguousarray(w, "<u8").tobytes())
+        dst.write(np.ascontiguousarray(late, "<u8").tobytes())
+    os.replace(merged, path)
 
 
 def _first_bad(buf) -> str:

@@ -1,10 +1,12 @@
-"""The numba kernels and the numpy references fill identical arrays, chunk boundaries or not."""
+"""The record loops of acrn.trace.scan (its Cython build, as this mode imports it, and its numba build)
+and the numpy references fill identical arrays, chunk boundaries or not."""
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from acrn.trace import analysis, kernels, reference, synth
+from acrn.trace import scan as scan_module
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
@@ -45,6 +47,10 @@ def record_streams(draw, max_size=120):
     return w
 
 
+#: The two builds of acrn.trace.scan (the first is interpreted Python under ACRN_MODEL_PURE=1).
+LOOPS = (analysis.Loops(scan_module), analysis.Loops(kernels))
+
+
 def scan(impl, w, chunk, want_durations=True):
     st_ = t.new_state()
     stats = VmExitStats(n_records=len(w))
@@ -68,9 +74,11 @@ def assert_same(a, b):
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(w=record_streams(max_size=60), chunk=st.integers(1, 40))
 def test_vm_exit_kernel_equals_reference_on_random_streams(w, chunk):
-    whole = scan(kernels, w, max(len(w), 1))
+    whole = scan(LOOPS[1], w, max(len(w), 1))
     assert_same(whole, scan(reference, w, max(len(w), 1)))
-    assert_same(whole, scan(kernels, w, chunk))
+    assert_same(whole, scan(LOOPS[0], w, max(len(w), 1)))
+    assert_same(whole, scan(LOOPS[1], w, chunk))
+    assert_same(whole, scan(LOOPS[0], w, chunk))
     assert_same(whole, scan(reference, w, max(chunk, len(w) // 4 + 1)))  # a few boundaries, cheaply
 
 
@@ -93,17 +101,20 @@ def numpy_stream(seed: int, n: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", range(20))
 def test_vm_exit_kernel_equals_reference_on_numpy_random_streams(seed):
     w = numpy_stream(seed, 3000)
-    whole = scan(kernels, w, len(w))
+    whole = scan(LOOPS[1], w, len(w))
     assert_same(whole, scan(reference, w, len(w)))
     assert_same(whole, scan(reference, w, 1 + seed * 37))
-    assert_same(whole, scan(kernels, w, 1 + seed))
+    assert_same(whole, scan(LOOPS[1], w, 1 + seed))
+    assert_same(whole, scan(LOOPS[0], w, 1 + seed * 11))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_vm_exit_kernel_equals_reference_on_synthetic_captures(seed):
     for records in synth.synth_capture(30_000, n_cpus=2, seed=seed, extra_rate=0.1):
         w = fmt.words(records)
-        assert_same(scan(kernels, w, 4096), scan(reference, w, 777))
+        expect = scan(reference, w, 777)
+        for loops in LOOPS:
+            assert_same(scan(loops, w, 4096), expect)
 
 
 def test_durations_sum_to_the_exact_cycles():
@@ -133,11 +144,13 @@ def sched_streams(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(w=sched_streams(), compat=st.booleans())
-def test_sched_kernel_equals_reference(w, compat):
-    a_time, a_sc = kernels.sched_scan_file(w, compat)
+@given(w=sched_streams(), compat=st.booleans(), cut=st.integers(1, 30))
+def test_sched_kernel_equals_reference(w, compat, cut):
     b_time, b_sc = reference.sched_scan_file(w, compat)
-    assert np.array_equal(a_time, b_time) and np.array_equal(a_sc, b_sc), (a_time.nonzero(), a_sc, b_sc)
+    for loops in LOOPS:
+        for chunks in ([w], [w[i:i + cut] for i in range(0, len(w), cut)]):
+            a_time, a_sc = loops.sched_scan_chunks(chunks, compat)
+            assert np.array_equal(a_time, b_time) and np.array_equal(a_sc, b_sc), (a_time.nonzero(), a_sc, b_sc)
 
 
 def test_analysis_backends_agree_on_a_capture(make_capture):
@@ -145,14 +158,15 @@ def test_analysis_backends_agree_on_a_capture(make_capture):
 
     cap = reader.read_capture(make_capture(synth.synth_capture(20_000, n_cpus=3, seed=7)))
     a = analysis.analyze_vm_exit(cap, "numpy", want_durations=True)
-    b = analysis.analyze_vm_exit(cap, "numba", want_durations=True)
-    assert (a.backend, b.backend) == ("numpy", "numba")
-    for fa, fb in zip(a.files, b.files):
-        assert fa.stats.equals(fb.stats) and np.array_equal(fa.durations, fb.durations)
-    for compat in (False, True):
-        for (_, sa), (_, sb) in zip(analysis.analyze_cpu_usage(cap, compat, "numpy"),
-                                    analysis.analyze_cpu_usage(cap, compat, "numba")):
-            assert sa.equals(sb)
+    for other, threads in (("numba", False), ("compiled", True)):
+        b = analysis.analyze_vm_exit(cap, other, want_durations=True, threads=threads)
+        assert (a.backend, b.backend) == ("numpy", other)
+        for fa, fb in zip(a.files, b.files):
+            assert fa.stats.equals(fb.stats) and np.array_equal(fa.durations, fb.durations)
+        for compat in (False, True):
+            for (_, sa), (_, sb) in zip(analysis.analyze_cpu_usage(cap, compat, "numpy"),
+                                        analysis.analyze_cpu_usage(cap, compat, other)):
+                assert sa.equals(sb)
 
 
 def test_auto_backend_choice(monkeypatch):
@@ -160,9 +174,30 @@ def test_auto_backend_choice(monkeypatch):
 
     from acrn.trace import backend
 
+    import acrn
+
+    assert backend.compiled_scan_available() == acrn.compiled()
+    assert backend.resolve_backend("auto", 10) == ("compiled" if acrn.compiled() else backend.resolve_backend("auto", 10))
+    monkeypatch.setattr(backend, "compiled_scan_available", lambda: False)
     monkeypatch.delitem(sys.modules, "numba", raising=False)
     assert backend.resolve_backend("auto", 10) == "numpy"
     assert backend.resolve_backend("auto", backend.NUMBA_MIN_RECORDS) == "numba"
     assert backend.resolve_backend("numba", 10) == "numba"
     with pytest.raises(ValueError):
         backend.resolve_backend("fortran", 10)
+
+
+def irq_tuple(s):
+    return (s.n_records, s.begin, s.end, s.vectors.tolist(), s.counts.tolist(), s.nonmonotonic)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=record_streams(max_size=60), chunk=st.integers(1, 40), compat=st.booleans(),
+       vectors=st.lists(st.sampled_from([0, 0xEF, 0xF0, 255, 256, -1, 1 << 40]), min_size=1, max_size=8))
+def test_irq_scan_equals_reference(w, chunk, compat, vectors):
+    w = w.copy()
+    ext = np.flatnonzero((w[:, 1] & fmt.ID_MASK) == ev.TRACE_VMEXIT_EXTERNAL_INTERRUPT)
+    w[ext, 2] = np.array(vectors, np.int64)[np.arange(len(ext)) % len(vectors)]
+    expect = irq_tuple(reference.irq_scan([w], compat))
+    for loops in LOOPS:
+        assert irq_tuple(loops.irq_scan([w[i:i + chunk] for i in range(0, len(w), chunk)], compat)) == expect

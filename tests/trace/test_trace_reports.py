@@ -190,7 +190,7 @@ SCHED = [(100, ev.TRACE_VM_EXIT, 1, 0), _sched(200, "vm0:", "vm1:"), _sched(500,
 def test_cpu_usage_report_with_tsc_mhz(make_capture):
     cap = make_capture([SCHED], tsc_khz=None)
     r = run("analyze", cap, "--report", "cpu_usage")
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert r.stderr.strip().splitlines()[-1] == (
         "Error: %s: no MODEL_TSC_FREQ record, so the TSC frequency is unknown: pass --tsc-mhz (ACRN's boot "
         "log prints it: calibrate_tsc, tsc_hz=...)" % cap)
