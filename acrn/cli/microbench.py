@@ -3,14 +3,14 @@ import json
 
 import click
 
-from acrn.cli.common import check_design
+from acrn.cli.common import check_design, seed_type
 
 
 @click.command()
 @click.option("--design", "-d", default="nmi", show_default=True, help="Design to measure.")
 @click.option("--vs", "vs_design", default=None, metavar="DESIGN", help="A second design, side by side (ratio B/A).")
 @click.option("--rounds", type=int, default=2000, show_default=True, help="About this many round trips per path.")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--seed", type=seed_type(), default=1, show_default=True)
 @click.option("--path", "paths", multiple=True, metavar="PATH", help="Only these paths (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_obj
