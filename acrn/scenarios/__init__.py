@@ -176,7 +176,7 @@ def _int_args(path, fld, args, rules):
                             % (len(rules), ", ".join(r[0] for r in rules) or "none", len(args)))
     for value, (what, lo, hi) in zip(args, rules):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ScenarioError(path, fld, "the %s must be an integer in [%#x, %#x], got %s" % (what, lo, hi, show(value)))
+            raise ScenarioError(path, fld, "the %s must be an integer in [%d, %#x], got %s" % (what, lo, hi, show(value)))
 
 
 def _tables(path, where, raw, key, allowed):

@@ -1,0 +1,1 @@
+"""The command line's hardening tests: bad input of every class gets one line and a documented status."""
