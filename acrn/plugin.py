@@ -22,6 +22,7 @@ import importlib.metadata
 import os
 import signal
 import threading
+import time
 import types
 
 import pluggy
@@ -56,48 +57,66 @@ class PluginTimeout(BaseException):
     plugin's ``except Exception`` cannot swallow it)."""
 
 
+_monotonic = time.monotonic
 _timeout = None  # seconds, or None: no bound
-_depth = 0  # nested plugin calls: only the outermost arms the timer
+_started = 0.0  # time.monotonic() when the outermost plugin call of the main thread began; 0.0 outside one
 _MAIN_THREAD = threading.main_thread().ident
+_watchdog = None
 
 
 def _on_alarm(signum, frame):
-    raise PluginTimeout()
+    if _started and _timeout is not None and time.monotonic() - _started >= _timeout:
+        raise PluginTimeout()
+
+
+def _watch():
+    """The watchdog thread: signals the main thread when its current plugin call has overrun."""
+    while True:
+        timeout = _timeout
+        time.sleep(min(timeout / 10, 0.25) if timeout else 0.25)
+        started = _started
+        if started and timeout and time.monotonic() - started >= timeout:
+            signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM)
 
 
 def set_plugin_timeout(seconds):
-    """Bound every later plugin call to ``seconds`` of wall-clock time (None or 0: no bound)."""
-    global _timeout
+    """Bound every later plugin call (of the main thread) to ``seconds`` of wall-clock time (None or 0:
+    no bound).  A watchdog thread checks the call in progress and interrupts it with SIGALRM."""
+    global _timeout, _watchdog
     _timeout = seconds or None
     if _timeout is not None and threading.get_ident() == _MAIN_THREAD:
         signal.signal(signal.SIGALRM, _on_alarm)
+        if _watchdog is None:
+            _watchdog = threading.Thread(target=_watch, name="acrn-plugin-timeout", daemon=True)
+            _watchdog.start()
 
 
 def call_plugin(plugin, hook, what, fn, *args, time=None):
     """``fn(*args)``, a call into plugin ``plugin`` through ``hook``: anything it raises (but a
     PluginError, or the user's KeyboardInterrupt) and an overrun of the timeout become a PluginError
-    "plugin P, hook H [at t]: WHAT: ..."; ``time`` is a callable giving the simulated time."""
-    global _depth
-    armed = _timeout is not None and _depth == 0 and threading.get_ident() == _MAIN_THREAD
-    prefix = what + ": " if what else ""
-    _depth += 1
+    "plugin P, hook H [at t]: WHAT: ..."; ``time`` is the simulated time or a callable giving it."""
+    global _started
+    timed = _timeout is not None and not _started and threading.get_ident() == _MAIN_THREAD
+    if timed:
+        _started = _monotonic()
     try:
-        if armed:
-            signal.setitimer(signal.ITIMER_REAL, _timeout)
-        try:
-            return fn(*args)
-        finally:
-            if armed:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+        return fn(*args)
     except PluginError:
         raise
-    except PluginTimeout:
-        raise PluginError(plugin, hook, "%sdid not return within %g s (--plugin-timeout)" % (prefix, _timeout),
-                          time() if time else None) from None
-    except (Exception, SystemExit) as exc:
-        raise PluginError(plugin, hook, prefix + _describe(exc), time() if time else None) from None
+    except (Exception, SystemExit, PluginTimeout) as exc:
+        raise _failed(plugin, hook, what, exc, time) from None
     finally:
-        _depth -= 1
+        if timed:
+            _started = 0.0
+
+
+def _failed(plugin, hook, what, exc, time):
+    prefix = what + ": " if what else ""
+    if isinstance(exc, PluginTimeout):
+        message = "%sdid not return within %g s (--plugin-timeout)" % (prefix, _timeout)
+    else:
+        message = prefix + _describe(exc)
+    return PluginError(plugin, hook, message, time() if callable(time) else time)
 
 
 def autoload_enabled():
@@ -194,6 +213,9 @@ def _view(value, plugin, hook):
     return value
 
 
+VIEW_CACHE = 256  # vCPU views kept between observer calls
+
+
 class RuntimeHooks:
     """Calls the run-time observers; the engine gets one only when some plugin implements one.
 
@@ -218,27 +240,49 @@ class RuntimeHooks:
         self._request = self.impls["acrn_on_request"]
         self._nmi = self.impls["acrn_on_nmi"]
 
+        self._views = {}  # (plugin, hook, id(vCPU)) -> its ReadOnlyView (which keeps the vCPU alive)
+
+    def _view(self, plugin, hook, vcpu):
+        view = self._views.get((plugin, hook, id(vcpu)))
+        if view is None:
+            if vcpu is None:
+                return None
+            if len(self._views) >= VIEW_CACHE:  # the registry outlives runs: keep no old run alive
+                self._views.clear()
+            view = self._views[plugin, hook, id(vcpu)] = ReadOnlyView(vcpu, plugin, hook)
+        return view
+
     @staticmethod
-    def _call(impls, hook, time, vcpu_at, args):
-        """Each implementation in turn; ``args[vcpu_at]`` (the vCPU, if any) replaced by a view."""
-        for plugin, fn in impls:
-            if vcpu_at is not None:
-                args = args[:vcpu_at] + (ReadOnlyView(args[vcpu_at], plugin, hook),) + args[vcpu_at + 1:]
-            result = call_plugin(plugin, hook, "", fn, *args, time=lambda: time)
-            if result is not None:
-                raise PluginError(plugin, hook, "returned %s: observers must return None" % _short(result), time)
+    def _returned(plugin, hook, time, result):
+        return PluginError(plugin, hook, "returned %s: observers must return None" % _short(result), time)
 
     def vmexit(self, pcpu_id, vcpu, reason, time):
-        self._call(self._vmexit, "acrn_on_vmexit", time, 1, (pcpu_id, vcpu, reason, time))
+        hook = "acrn_on_vmexit"
+        for plugin, fn in self._vmexit:
+            result = call_plugin(plugin, hook, "", fn, pcpu_id, self._view(plugin, hook, vcpu), reason, time, time=time)
+            if result is not None:
+                raise self._returned(plugin, hook, time, result)
 
     def vmentry(self, pcpu_id, vcpu, time):
-        self._call(self._vmentry, "acrn_on_vmentry", time, 1, (pcpu_id, vcpu, time))
+        hook = "acrn_on_vmentry"
+        for plugin, fn in self._vmentry:
+            result = call_plugin(plugin, hook, "", fn, pcpu_id, self._view(plugin, hook, vcpu), time, time=time)
+            if result is not None:
+                raise self._returned(plugin, hook, time, result)
 
     def request(self, vcpu, bit, what, time):
-        self._call(self._request, "acrn_on_request", time, 0, (vcpu, bit, what, time))
+        hook = "acrn_on_request"
+        for plugin, fn in self._request:
+            result = call_plugin(plugin, hook, "", fn, self._view(plugin, hook, vcpu), bit, what, time, time=time)
+            if result is not None:
+                raise self._returned(plugin, hook, time, result)
 
     def nmi(self, pcpu_id, sources, in_guest, time):
-        self._call(self._nmi, "acrn_on_nmi", time, None, (pcpu_id, sources, in_guest, time))
+        hook = "acrn_on_nmi"
+        for plugin, fn in self._nmi:
+            result = call_plugin(plugin, hook, "", fn, pcpu_id, sources, in_guest, time, time=time)
+            if result is not None:
+                raise self._returned(plugin, hook, time, result)
 
 
 def _short(value):
