@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from acrn.cli.common import FiniteFloat, check_design, close_tracer, load, open_tracer, seed_type
+from acrn.cli.common import (EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, FiniteFloat, check_design, close_tracer, load,
+                             open_tracer, seed_type)
 from acrn.scenarios import MAX_DURATION_US
 
 
@@ -74,9 +75,10 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
         _, diagram, _, trace_path = _diagram_of(registry, scenario, design, cx.choices, explorer.horizon_us, trace_dir)
         summary["diagram"] = diagram
         summary["trace"] = trace_path
+    status = EXIT_VIOLATION if cx is not None else EXIT_OK if result.complete else EXIT_INCOMPLETE
     if as_json:
         click.echo(json.dumps(summary, indent=2, sort_keys=True))
-        return 1 if cx is not None else 0
+        return status
     rate = int(result.states / result.elapsed) if result.elapsed else 0
     click.echo("explored %s under %s: strategy %s, bound %d, horizon %.0f us: %d runs, %d states (%d states/s), "
                "%d steps, %.2f s%s" % (scenario.name, design, strategy, bound, explorer.horizon_us, result.runs,
@@ -84,7 +86,7 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
                                       "" if result.complete else " (stopped by --max-states/--max-runs)"))
     if cx is None:
         click.echo("no violation within the bound")
-        return 0
+        return status
     click.echo("violation of %s found after %d runs (%.2f s): %s" % (cx.invariant, cx.runs_before,
                                                                      result.time_to_first, cx.violation.message))
     click.echo("replay with: acrn-model replay %s --design %s --choices %s%s" % (
@@ -93,7 +95,7 @@ def run_explore(registry, scenario, design, strategy, bound, max_states, max_run
     click.echo(diagram)
     if trace_path:
         click.echo("trace: %s" % trace_path)
-    return 1
+    return status
 
 
 def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_json):
@@ -134,17 +136,34 @@ def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizo
     """Search SCENARIO's interleavings under DESIGN for an invariant violation.
 
     Exit status: 1 with the shortest counterexample found (choice string, sequence diagram), 0 when none
-    exists within the bound (the bound and the number of states are printed), 2 on bad arguments."""
+    exists within the bound (the bound and the number of states are printed), 3 when --max-states or
+    --max-runs stopped the search first, 2 on bad arguments."""
     registry = obj.registry
     check_design(registry, design)
     sys.exit(run_explore(registry, load(registry, scenario), design, strategy, bound, max_states, max_runs,
                          horizon_us, seed, trace_dir, as_json))
 
 
+def _check_choices(ctx, param, value):
+    """``--choices``: a choice string whose positions and values fit the chooser's 64-bit integers."""
+    from acrn.errors import AcrnModelError
+    from acrn.explore import decode_choices
+
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    try:
+        decoded = decode_choices(value)
+    except (AcrnModelError, ValueError):
+        raise click.BadParameter("%r is not a choice string x1:POSITION=VALUE,..." % shown) from None
+    if any(p >= 2 ** 63 or not -2 ** 63 <= v < 2 ** 63 for p, v in decoded.items()):
+        raise click.BadParameter("%r: positions and values must be 64-bit integers" % shown)
+    return value
+
+
 @click.command()
 @click.argument("scenario")
 @click.option("--design", "-d", required=True, help="Notification design.")
-@click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
+@click.option("--choices", required=True, callback=_check_choices,
+              help="The choice string `explore` printed (x1:pos=value,...).")
 @click.option("--horizon-us", type=FiniteFloat(min=1.0, max=MAX_DURATION_US), default=None,
               help="As given to explore.")
 @click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,

@@ -125,3 +125,19 @@ def test_the_argument_generator_reaches_runs_and_json():
     assert args[:3] == ["run", args[1], "--design"] and "--json" in args
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0 and json.loads(res.stdout)["design"] == "nmi"
+
+
+@pytest.mark.parametrize("choices, message", [
+    ("x1:3=99999999999999999999999", "'x1:3=99999999999999999999999': positions and values must be 64-bit integers"),
+    ("x1:3=" + "9" * 5000, "'x1:3=%s...' is not a choice string x1:POSITION=VALUE,..." % ("9" * 52)),
+    ("x1:-3=5", "'x1:-3=5' is not a choice string x1:POSITION=VALUE,..."),
+])
+def test_replay_choices_beyond_64_bits_are_refused_where_parsed(choices, message):
+    got = _one_error(*_cli("replay", "kick-race", "--design", "nmi", "--choices", choices))
+    assert got.startswith("Invalid value for '--choices': " + message), got
+
+
+def test_an_exploration_stopped_by_a_cap_is_incomplete_not_ok():
+    res, _ = _cli("explore", "kick-race", "--design", "nmi", "--max-runs", "3")
+    assert res.exit_code == 3, res.output
+    assert _cli("explore", "kick-race", "--design", "nmi", "--max-runs", "3", "--json")[0].exit_code == 3
