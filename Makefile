@@ -40,7 +40,7 @@ bench: $(STAMP)
 FUZZ_INPUTS ?= 100000
 FUZZ_TARGETS ?=
 fuzz: $(STAMP)
-	-$(PY) -m pip install -q atheris
+	-$(PY) -m pip install -q "atheris>=2.3"  # the [fuzz] extra; optional: hypothesis otherwise
 	$(PY) -m fuzz $(FUZZ_TARGETS) --inputs $(FUZZ_INPUTS)
 
 clean:
