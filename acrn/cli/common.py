@@ -83,7 +83,9 @@ class Group(click.Group):
             rv = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
             where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "acrn-model"
-            fail("%s (see '%s --help')" % (exc.format_message(), where), exc.exit_code)
+            # click's own errors use status 1 (FileError, a plain ClickException): the table's 1 is a finding
+            fail("%s (see '%s --help')" % (exc.format_message(), where),
+                 EXIT_INPUT if exc.exit_code == EXIT_VIOLATION else exc.exit_code)
         except click.Abort:
             fail("interrupted by SIGINT", EXIT_SIGNAL_BASE + signal.SIGINT)
         sys.exit(rv if isinstance(rv, int) else EXIT_OK)
@@ -114,14 +116,15 @@ class FiniteFloat(click.ParamType):
         self.min, self.max = min, max
 
     def convert(self, value, param, ctx):
+        shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:37] + "...")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.fail("%r is not a number" % (value,), param, ctx)
+            self.fail("%s is not a number" % shown, param, ctx)
         if not math.isfinite(number):
-            self.fail("%r is not a finite number" % (value,), param, ctx)
+            self.fail("%s is not a finite number" % shown, param, ctx)
         if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
-            self.fail("%s is not in the range %s..%s" % (value, "" if self.min is None else self.min,
+            self.fail("%s is not in the range %s..%s" % (shown, "" if self.min is None else self.min,
                                                           "" if self.max is None else self.max), param, ctx)
         return number
 
@@ -132,6 +135,18 @@ def seed_type():
     from acrn.scenarios import MAX_SEED
 
     return click.IntRange(0, MAX_SEED)
+
+
+class OutputDir(click.ParamType):
+    """A folder to write into (``--trace``): checked by ``check_output_dir`` when it is opened; here only
+    what no path may hold (click.Path's own check fails with ValueError on a NUL byte)."""
+
+    name = "directory"
+
+    def convert(self, value, param, ctx):
+        if "\0" in value:
+            self.fail("the path contains a NUL byte", param, ctx)
+        return value
 
 
 def check_output_dir(option, path):

@@ -4,8 +4,8 @@ import sys
 
 import click
 
-from acrn.cli.common import (EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, FiniteFloat, check_design, close_tracer, load,
-                             open_tracer, seed_type)
+from acrn.cli.common import (EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, FiniteFloat, OutputDir, check_design,
+                             close_tracer, load, open_tracer, seed_type)
 from acrn.scenarios import MAX_DURATION_US
 
 
@@ -128,7 +128,7 @@ def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_js
               help="Explore the first H microseconds of the scenario. [default: min(100, duration)]")
 @click.option("--seed", type=seed_type(), default=0, show_default=True,
               help="Seed of the random and pct strategies.")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write the counterexample as an acrntrace capture into this folder.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -166,7 +166,7 @@ def _check_choices(ctx, param, value):
               help="The choice string `explore` printed (x1:pos=value,...).")
 @click.option("--horizon-us", type=FiniteFloat(min=1.0, max=MAX_DURATION_US), default=None,
               help="As given to explore.")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write the replayed run as an acrntrace capture into this folder.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj

@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from acrn.cli.common import EXIT_VIOLATION, check_design, close_tracer, load, open_tracer, parse_costs, seed_type
+from acrn.cli.common import (EXIT_VIOLATION, OutputDir, check_design, close_tracer, load, open_tracer, parse_costs,
+                             seed_type)
 
 
 @click.command()
@@ -12,7 +13,7 @@ from acrn.cli.common import EXIT_VIOLATION, check_design, close_tracer, load, op
 @click.option("--design", "-d", required=True, help="Notification design (see `acrn-model designs`).")
 @click.option("--seed", type=seed_type(), default=None, help="Override the scenario's seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write an acrntrace capture of the run into this folder.")
 @click.option("--cost", "costs", multiple=True, metavar="STEP=CYCLES",
               help="Override one step of the cost model: a number of cycles or LO:HI (repeatable).")

@@ -36,6 +36,7 @@ MAX_COST_CYCLES = 10 ** 12  # one step: any sum of them over a run stays far bel
 MAX_SEED = 2 ** 64 - 1
 MAX_COUNT = 2 ** 62
 MAX_FILE_BYTES = 1 << 20  # a scenario file is a few kB; refuse anything above 1 MiB unread
+MAX_NAME_LEN = 64  # scenario and VM names: shown in tables, diagrams and on one line
 # the built-in activities' args: (name, lo, hi) per position, every one optional
 ARG_RULES = {
     "io": (("port", 0, 0xFFFF), ("value", 0, 0xFFFFFFFF)),
@@ -141,6 +142,16 @@ def _number(path, fld, value, minimum=None, integer=False, maximum=MAX_DURATION_
     return value
 
 
+def _name(path, fld, value):
+    """A scenario or VM name: a non-empty printable string of at most MAX_NAME_LEN characters, without the
+    brackets the terminal tables would take for markup."""
+    if not isinstance(value, str) or not value or len(value) > MAX_NAME_LEN or not value.isprintable() \
+            or "[" in value or "]" in value:
+        raise ScenarioError(path, fld, "expected a printable name of 1 to %d characters without [ or ], got %s"
+                            % (MAX_NAME_LEN, show(value)))
+    return value
+
+
 def _interval(path, fld, value):
     """``every_us``: a number or [lo, hi] (microseconds, > 0) -> (lo, hi)."""
     if isinstance(value, list):
@@ -233,9 +244,7 @@ def parse_scenario_bytes(raw, path="<scenario>", registry=None):
 
 def parse_scenario(data, path="<scenario>", registry=None):
     _unknown(path, "", data, TOP_KEYS)
-    name = data.get("name", os.path.splitext(os.path.basename(path))[0])
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(path, "name", "expected a non-empty string")
+    name = _name(path, "name", data.get("name", os.path.splitext(os.path.basename(path))[0]))
     if not isinstance(data.get("description", ""), str):
         raise ScenarioError(path, "description", "expected a string")
     duration = _number(path, "duration_us", data.get("duration_us", 1000.0), minimum=1)
@@ -285,9 +294,7 @@ def parse_scenario(data, path="<scenario>", registry=None):
         if not isinstance(raw, dict):
             raise ScenarioError(path, "vm[%d]" % i, "expected a table")
         _unknown(path, where, raw, VM_KEYS)
-        vm_name = raw.get("name")
-        if not isinstance(vm_name, str) or not vm_name:
-            raise ScenarioError(path, where + "name", "expected a non-empty string")
+        vm_name = _name(path, where + "name", raw.get("name"))
         if any(v.name == vm_name for v in vms):
             raise ScenarioError(path, where + "name", "duplicate VM name %s" % show(vm_name))
         pcpus = raw.get("pcpus")

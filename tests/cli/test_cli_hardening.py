@@ -141,3 +141,8 @@ def test_an_exploration_stopped_by_a_cap_is_incomplete_not_ok():
     res, _ = _cli("explore", "kick-race", "--design", "nmi", "--max-runs", "3")
     assert res.exit_code == 3, res.output
     assert _cli("explore", "kick-race", "--design", "nmi", "--max-runs", "3", "--json")[0].exit_code == 3
+
+
+def test_a_trace_path_with_a_nul_byte_is_refused_where_parsed():
+    message = _one_error(*_cli("run", "ept-flush", "--design", "nmi", "--trace", "caps\0x"))
+    assert message.startswith("Invalid value for '--trace': the path contains a NUL byte")

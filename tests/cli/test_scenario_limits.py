@@ -158,3 +158,14 @@ def test_mutated_builtin_scenario_bytes_load_or_are_one_line(seed, cuts):
 def test_every_builtin_scenario_still_loads():
     for name in builtin_names():
         assert load_scenario(name).name == name
+
+
+@pytest.mark.parametrize("text, field", [
+    ('name = "[/x]"\n' + BASE, "name"),
+    (BASE.replace('name = "rtvm"', 'name = "[bold]rtvm"'), "vm[1].name"),
+    ('name = "a\\nb"\n' + BASE, "name"),
+    ('name = "%s"\n' % ("n" * 65) + BASE, "name"),
+])
+def test_names_the_tables_would_take_for_markup_or_break_lines_are_refused(tmp_path, text, field):
+    message = _refused(tmp_path, text.encode())
+    assert message.startswith("%s: expected a printable name of 1 to 64 characters without [ or ], got " % field)
