@@ -5,9 +5,11 @@ Every target of every ``fuzz/fuzz_*.py`` module (its ``TARGETS`` dict) runs in a
 failures (an exception out of the target), keeps the first few failing inputs, and writes the counts as
 JSON; the runner prints one line per target and exits 1 when any target failed, 0 otherwise.
 
-Engines: ``atheris`` (coverage-guided: libFuzzer mutates the inputs, the ``acrn`` modules run interpreted
-and instrumented; seeds from the target module's ``SEEDS``), used when it imports; otherwise
-``hypothesis`` (``st.binary()`` plus the seeds' mutations, no shrinking, no database).
+Engines: ``atheris`` (coverage-guided: libFuzzer mutates the inputs, guided by the coverage of the
+instrumented pure-Python modules (``acrn``'s loader and CLI, ``tomllib``, ``click``; the compiled core
+runs as built); seeds from the target module's ``SEEDS``), used when it imports; otherwise
+``hypothesis`` (``st.binary()`` plus the seeds' mutations, no shrinking, no database).  The core runs
+compiled unless ``ACRN_MODEL_PURE=1`` is set, as everywhere.
 """
 import argparse
 import glob
@@ -153,9 +155,7 @@ def main(argv=None):
     if unknown:
         parser.error("unknown target(s) %s (known: %s)" % (", ".join(unknown), ", ".join(known)))
     total_failures = 0
-    env = dict(os.environ)
-    if engine == "atheris":
-        env["ACRN_MODEL_PURE"] = "1"  # compiled modules cannot be instrumented
+    env = dict(os.environ)  # the mode (ACRN_MODEL_PURE) is the caller's: compiled by default
     for target in args.targets or list(known):
         with tempfile.TemporaryDirectory(prefix="acrn-fuzz-") as tmp:
             out = os.path.join(tmp, "result.json")
