@@ -9,6 +9,7 @@ kept short: a 20 us scenario, explorations capped at a few runs (appended last, 
 import json
 import os
 import shutil
+import signal
 import tempfile
 
 from click.testing import CliRunner
@@ -80,9 +81,11 @@ def argv_of(data):
 
 def cli(data):
     args = argv_of(data)
+    sigterm = signal.getsignal(signal.SIGTERM)
     try:
         res = CliRunner().invoke(main, args, prog_name="acrn-model")
     finally:
+        signal.signal(signal.SIGTERM, sigterm)  # the command installs its own; the campaign stays killable
         shutil.rmtree(TRACES, ignore_errors=True)
     status = res.exit_code
     where = "acrn-model %s -> status %s" % (" ".join(repr(a) for a in args), status)
