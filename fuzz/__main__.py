@@ -25,6 +25,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_INPUTS = 100_000
 KEEP_FAILURES = 5  # failing inputs kept (and printed) per target
+PROGRESS_EVERY = 5000  # inputs between two writes of the counts
 
 
 def target_modules():
@@ -68,13 +69,15 @@ class Counter:
             if len(self.examples) < KEEP_FAILURES:
                 self.examples.append({"input": bytes(data)[:2000].hex(),
                                       "error": traceback.format_exc(limit=-3).strip().splitlines()[-1]})
-        if self.inputs >= self.limit:
-            self.write()
+        if self.inputs >= self.limit or self.inputs % PROGRESS_EVERY == 0:
+            self.write()  # the counts so far: a long campaign can be watched (and a killed one read)
 
     def write(self):
-        with open(self.out_path, "w") as fh:
+        tmp = self.out_path + ".part"
+        with open(tmp, "w") as fh:
             json.dump({"inputs": self.inputs, "failures": self.failures, "examples": self.examples,
-                       "seconds": round(time.monotonic() - self.started, 1)}, fh)
+                       "seconds": round(time.monotonic() - self.started, 1), "done": self.inputs >= self.limit}, fh)
+        os.replace(tmp, self.out_path)
 
 
 def child(target, modname, n_inputs, engine, seed, out_path):
@@ -163,14 +166,18 @@ def main(argv=None):
                    "--engine", engine, "--seed", str(args.seed)]
             proc = subprocess.run(cmd, cwd=os.path.dirname(HERE), env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
-            if not os.path.exists(out):
+            done = False
+            if os.path.exists(out):
+                with open(out) as fh:
+                    res = json.load(fh)
+                done = res["done"]
+            if not done:
                 total_failures += 1
                 tail = (proc.stderr or "").strip().splitlines()[-5:]
-                print("%-16s %s: the child died (status %d) before finishing: %s"
-                      % (target, engine, proc.returncode, " | ".join(tail)))
+                print("%-16s %s: the child died (status %d) after %s inputs: %s"
+                      % (target, engine, proc.returncode, res["inputs"] if os.path.exists(out) else 0,
+                         " | ".join(tail)))
                 continue
-            with open(out) as fh:
-                res = json.load(fh)
         total_failures += res["failures"]
         print("%-16s %s: %d inputs tried, %d failures (%.1f s)" % (target, engine, res["inputs"], res["failures"],
                                                                    res["seconds"]))

@@ -121,7 +121,7 @@ def test_random_argument_vectors_get_a_status_of_the_table(data):
 
 
 def test_the_argument_generator_reaches_runs_and_json():
-    args = argv_of(bytes([0, 0, 0, 0, 3]))
+    args = argv_of(bytes([0, 0, 0, 7]))
     assert args[:3] == ["run", args[1], "--design"] and "--json" in args
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0 and json.loads(res.stdout)["design"] == "nmi"
