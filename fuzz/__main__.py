@@ -24,6 +24,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_INPUTS = 100_000
+TMP_ENV = "ACRN_FUZZ_TMP"  # the runner's temporary folder, removed after each target: targets put files there
 KEEP_FAILURES = 5  # failing inputs kept (and printed) per target
 PROGRESS_EVERY = 5000  # inputs between two writes of the counts
 
@@ -54,6 +55,7 @@ class Counter:
     def __init__(self, fn, limit, out_path):
         self.fn, self.limit, self.out_path = fn, limit, out_path
         self.inputs = 0
+        self.accepted = 0  # inputs the target says got past the input checks (it returned True)
         self.failures = 0
         self.examples = []
         self.started = time.monotonic()
@@ -63,7 +65,8 @@ class Counter:
             return
         self.inputs += 1
         try:
-            self.fn(bytes(data))
+            if self.fn(bytes(data)):
+                self.accepted += 1
         except Exception:
             self.failures += 1
             if len(self.examples) < KEEP_FAILURES:
@@ -75,7 +78,7 @@ class Counter:
     def write(self):
         tmp = self.out_path + ".part"
         with open(tmp, "w") as fh:
-            json.dump({"inputs": self.inputs, "failures": self.failures, "examples": self.examples,
+            json.dump({"inputs": self.inputs, "accepted": self.accepted, "failures": self.failures, "examples": self.examples,
                        "seconds": round(time.monotonic() - self.started, 1), "done": self.inputs >= self.limit}, fh)
         os.replace(tmp, self.out_path)
 
@@ -93,7 +96,7 @@ def child(target, modname, n_inputs, engine, seed, out_path):
             counter(data)
             if counter.inputs >= n_inputs:
                 os._exit(0)  # libFuzzer would go on: the counts are written
-        corpus = tempfile.mkdtemp(prefix="acrn-fuzz-corpus-")
+        corpus = tempfile.mkdtemp(prefix="corpus-", dir=os.environ.get(TMP_ENV))
         for i, s in enumerate(getattr(module, "SEEDS", ())):
             with open(os.path.join(corpus, "seed%d" % i), "wb") as fh:
                 fh.write(s)
@@ -162,6 +165,7 @@ def main(argv=None):
     for target in args.targets or list(known):
         with tempfile.TemporaryDirectory(prefix="acrn-fuzz-") as tmp:
             out = os.path.join(tmp, "result.json")
+            env[TMP_ENV] = tmp
             cmd = [sys.executable, "-m", "fuzz", "--child", target, out, "--inputs", str(args.inputs),
                    "--engine", engine, "--seed", str(args.seed)]
             proc = subprocess.run(cmd, cwd=os.path.dirname(HERE), env=env, stdout=subprocess.DEVNULL,
@@ -179,8 +183,8 @@ def main(argv=None):
                          " | ".join(tail)))
                 continue
         total_failures += res["failures"]
-        print("%-16s %s: %d inputs tried, %d failures (%.1f s)" % (target, engine, res["inputs"], res["failures"],
-                                                                   res["seconds"]))
+        print("%-16s %s: %d inputs tried, %d reached the model, %d failures (%.1f s)"
+              % (target, engine, res["inputs"], res["accepted"], res["failures"], res["seconds"]))
         for ex in res["examples"]:
             print("    %s  input (hex) %s" % (ex["error"], ex["input"][:160]))
         sys.stdout.flush()

@@ -15,9 +15,7 @@ from acrn.cli import main
 from acrn.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_SIGNAL_BASE
 from acrn.scenarios import MAX_SEED, resolve
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from fuzz.fuzz_cli import argv_of, cli as fuzz_cli  # noqa: E402
+from fuzz.fuzz_cli import argv_of, cli as fuzz_cli
 
 
 def _cli(*args):
