@@ -9,6 +9,7 @@ A ``ScenarioError`` (one line naming the file and the field) is the right answer
 exception is a failure.  What the loader accepts is built and run for its first microseconds, in the
 mode the runner chose, so numbers the compiled core could not hold would fail here.
 """
+import copy
 import glob
 import json
 import math
@@ -65,10 +66,10 @@ def mutate_fields(data):
     """A built-in scenario (byte 0) with fields set to edge values: each further pair of bytes picks
     where (top level, a [bounds]/[cost] key, a VM's field, a work or NMI table's field) and the value."""
     base = SEED_DATA[data[0] % len(SEED_DATA)] if data else SEED_DATA[0]
-    doc = json.loads(json.dumps(base))  # a deep copy (the seeds hold only JSON types)
+    doc = copy.deepcopy(base)
     for i in range(1, len(data) - 1, 2):
         where, pick = data[i], data[i + 1]
-        value = EDGE_VALUES[pick % len(EDGE_VALUES)]
+        value = copy.deepcopy(EDGE_VALUES[pick % len(EDGE_VALUES)])  # never shared: later picks write into it
         target, fields = doc, TOP_FIELDS
         vms = doc.get("vm") if isinstance(doc.get("vm"), list) else []
         kind = where % 5
