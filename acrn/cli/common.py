@@ -81,11 +81,12 @@ class Group(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "acrn-model"
+            fail("%s (see '%s --help')" % (exc.format_message(), where), exc.exit_code)
         except click.ClickException as exc:
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "acrn-model"
             # click's own errors use status 1 (FileError, a plain ClickException): the table's 1 is a finding
-            fail("%s (see '%s --help')" % (exc.format_message(), where),
-                 EXIT_INPUT if exc.exit_code == EXIT_VIOLATION else exc.exit_code)
+            fail(exc.format_message(), EXIT_INPUT if exc.exit_code == EXIT_VIOLATION else exc.exit_code)
         except click.Abort:
             fail("interrupted by SIGINT", EXIT_SIGNAL_BASE + signal.SIGINT)
         sys.exit(rv if isinstance(rv, int) else EXIT_OK)

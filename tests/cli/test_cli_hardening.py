@@ -144,3 +144,9 @@ def test_an_exploration_stopped_by_a_cap_is_incomplete_not_ok():
 def test_a_trace_path_with_a_nul_byte_is_refused_where_parsed():
     message = _one_error(*_cli("run", "ept-flush", "--design", "nmi", "--trace", "caps\0x"))
     assert message.startswith("Invalid value for '--trace': the path contains a NUL byte")
+
+
+def test_a_command_s_own_error_is_bad_input_not_a_finding(tmp_path):
+    # analyze raises click's ClickException (status 1 in click): through acrn-model it is bad input
+    message = _one_error(*_cli("analyze", str(tmp_path / "nope")))
+    assert message == "%s: no such file or folder" % (tmp_path / "nope")
