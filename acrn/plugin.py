@@ -48,7 +48,12 @@ DEFAULT_PLUGIN_TIMEOUT_S = 60.0  # the CLI's --plugin-timeout default; the libra
 
 
 def _describe(exc):
-    return "%s: %s" % (type(exc).__name__, exc)
+    """``Type: message`` of a plugin's exception, its message cut to one readable line."""
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # a plugin's exception whose __str__ raises
+        text = "(unprintable)"
+    return "%s: %s" % (type(exc).__name__, text if len(text) <= 300 else text[:297] + "...")
 
 
 # ---- every call into a plugin ---------------------------------------------------------------------------
