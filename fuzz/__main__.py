@@ -168,7 +168,9 @@ def main(argv=None):
             env[TMP_ENV] = tmp
             cmd = [sys.executable, "-m", "fuzz", "--child", target, out, "--inputs", str(args.inputs),
                    "--engine", engine, "--seed", str(args.seed)]
-            proc = subprocess.run(cmd, cwd=os.path.dirname(HERE), env=env, stdout=subprocess.DEVNULL,
+            # the child works in the temporary folder: relative paths a target passes on land there
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, (os.path.dirname(HERE), os.environ.get("PYTHONPATH"))))
+            proc = subprocess.run(cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
             done = False
             if os.path.exists(out):
