@@ -7,6 +7,7 @@ input without exactly one ``acrn-model: error:`` line, or ``--json`` output that
 kept short: a 20 us scenario, explorations capped at a few runs (appended last, so they win), mostly
 ``--json`` (the terminal tables would take most of the time).
 """
+import atexit
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from acrn.cli import main
 
 WORK = tempfile.mkdtemp(prefix="acrn-fuzz-cli-", dir=os.environ.get("ACRN_FUZZ_TMP"))
+atexit.register(shutil.rmtree, WORK, True)
 TINY = os.path.join(WORK, "tiny.toml")
 with open(TINY, "w") as _fh:
     _fh.write('duration_us = 20\nseed = 2\npcpus = 4\n[[vm]]\nname = "sos"\nservice = true\npcpus = [0]\n'
@@ -30,6 +32,7 @@ with open(NOT_UTF8, "wb") as _fh:
 A_FILE = os.path.join(WORK, "a-file")
 open(A_FILE, "w").close()
 TRACES = os.path.join(WORK, "traces")
+KEEP = {os.path.basename(p) for p in (TINY, NOT_UTF8, A_FILE)}  # all else in WORK is removed after each input
 
 COMMANDS = ["run", "explore", "replay"] * 4 + ["designs", "scenarios", "plugins"]
 SCENARIOS = [TINY, TINY, TINY, TINY, NOT_UTF8, A_FILE, WORK, "nope", "", "\x00"]  # runs stay short: no built-in
@@ -85,11 +88,16 @@ def argv_of(data):
 def cli(data):
     args = argv_of(data)
     sigterm = signal.getsignal(signal.SIGTERM)
+    cwd = os.getcwd()
+    os.chdir(WORK)  # relative paths (``--trace nan``) land in the target's folder
     try:
         res = CliRunner().invoke(main, args, prog_name="acrn-model")
     finally:
+        os.chdir(cwd)
         signal.signal(signal.SIGTERM, sigterm)  # the command installs its own; the campaign stays killable
-        shutil.rmtree(TRACES, ignore_errors=True)
+        for entry in os.listdir(WORK):
+            if entry not in KEEP:
+                shutil.rmtree(os.path.join(WORK, entry), ignore_errors=True)
     status = res.exit_code
     where = "acrn-model %s -> status %s" % (" ".join(repr(a) for a in args), status)
     if res.exception is not None and not isinstance(res.exception, SystemExit):
