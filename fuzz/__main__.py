@@ -7,7 +7,8 @@ JSON; the runner prints one line per target and exits 1 when any target failed, 
 
 Engines: ``atheris`` (coverage-guided: libFuzzer mutates the inputs, guided by the coverage of the
 instrumented pure-Python modules (``acrn``'s loader and CLI, ``tomllib``, ``click``; the compiled core
-runs as built); seeds from the target module's ``SEEDS``), used when it imports; otherwise
+runs as built); seeds from the target module's ``SEEDS``, tokens from its ``DICTIONARY``), used when it
+imports; otherwise
 ``hypothesis`` (``st.binary()`` plus the seeds' mutations, no shrinking, no database).  The core runs
 compiled unless ``ACRN_MODEL_PURE=1`` is set, as everywhere.
 """
@@ -100,8 +101,15 @@ def child(target, modname, n_inputs, engine, seed, out_path):
         for i, s in enumerate(getattr(module, "SEEDS", ())):
             with open(os.path.join(corpus, "seed%d" % i), "wb") as fh:
                 fh.write(s)
-        atheris.Setup([sys.argv[0], "-runs=%d" % (n_inputs + 1), "-seed=%d" % (seed + 1), "-max_len=4096",
-                       "-rss_limit_mb=4096", "-close_fd_mask=3", corpus], one)
+        flags = ["-runs=%d" % (n_inputs + 1), "-seed=%d" % (seed + 1), "-max_len=4096", "-rss_limit_mb=4096",
+                 "-close_fd_mask=3"]
+        tokens = getattr(module, "DICTIONARY", ())
+        if tokens:  # libFuzzer splices these tokens into its mutations
+            path = os.path.join(corpus, "..", "tokens.dict")
+            with open(path, "w") as fh:
+                fh.writelines('"%s"\n' % "".join("\\x%02x" % b for b in token) for token in tokens)
+            flags.append("-dict=" + os.path.abspath(path))
+        atheris.Setup([sys.argv[0]] + flags + [corpus], one)
         atheris.Fuzz()
         counter.write()
         return
@@ -141,18 +149,18 @@ def main(argv=None):
                         help="default: atheris when it imports, else hypothesis")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
-    parser.add_argument("--child", nargs=2, metavar=("TARGET", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("TARGET", "MODULE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inputs < 1 or args.seed < 0:
         parser.error("--inputs must be >= 1 and --seed >= 0")
     engine = args.engine or ("atheris" if have_atheris() else "hypothesis")
     if engine == "atheris" and not have_atheris():
         parser.error("--engine atheris: atheris is not installed")
-    known = target_modules()
-    if args.child:
-        target, out = args.child
-        child(target, known[target], args.inputs, engine, args.seed, out)
+    if args.child:  # before anything imports the targets: atheris instruments what the child imports
+        target, modname, out = args.child
+        child(target, modname, args.inputs, engine, args.seed, out)
         return 0
+    known = target_modules()
     if args.list:
         for name, modname in known.items():
             print("%s (%s)" % (name, modname))
@@ -166,8 +174,8 @@ def main(argv=None):
         with tempfile.TemporaryDirectory(prefix="acrn-fuzz-") as tmp:
             out = os.path.join(tmp, "result.json")
             env[TMP_ENV] = tmp
-            cmd = [sys.executable, "-m", "fuzz", "--child", target, out, "--inputs", str(args.inputs),
-                   "--engine", engine, "--seed", str(args.seed)]
+            cmd = [sys.executable, "-m", "fuzz", "--child", target, known[target], out,
+                   "--inputs", str(args.inputs), "--engine", engine, "--seed", str(args.seed)]
             # the child works in the temporary folder: relative paths a target passes on land there
             env["PYTHONPATH"] = os.pathsep.join(filter(None, (os.path.dirname(HERE), os.environ.get("PYTHONPATH"))))
             proc = subprocess.run(cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL,

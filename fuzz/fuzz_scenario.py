@@ -24,6 +24,13 @@ RUN_HORIZON_US = 5.0  # enough to build the host and take its first exits
 SEEDS = tuple(open(p, "rb").read() for p in sorted(glob.glob(os.path.join(SCENARIO_DIR, "*.toml"))))
 SEED_DATA = tuple(tomllib.loads(s.decode()) for s in SEEDS)
 
+# tokens libFuzzer splices into the raw bytes (the ``scenario`` target): TOML syntax, every field, edge numbers
+DICTIONARY = tuple(t.encode() for t in (
+    "[[vm]]", "[[vm.work]]", "[[vm.nmi]]", "[bounds]", "[cost]", " = ", "\n", "[", "]", ",", "{", "}", "\"",
+    "true", "false", "nan", "inf", "-inf", "1e300", "1e-320", "0x", "18446744073709551616", "9223372036854775808",
+    "duration_us", "seed", "tsc_mhz", "pcpus", "scheduler", "name", "service", "lapic_pt", "weights", "kind",
+    "every_us", "at_us", "args", "count", "vcpus", "source", "request_latency_us", "nmi_delivery", "\"wrmsr\"",
+    "\"ipi\"", "\"smp_call\"", "\"s5\"", "\"ept_update\"", "\"pmu\"", "\"msi\"", "\"bvt\"", "\"iorr\""))
 EDGE_VALUES = (
     0, 1, -1, 2, 3, 7, 64, 65, 255, 256, 0xFFFF, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 52, 2 ** 62, 2 ** 63 - 1, 2 ** 63,
     2 ** 64 - 1, 2 ** 64, 10 ** 7, 10 ** 7 + 1, 10 ** 12, 10 ** 12 + 1, 10 ** 300,
