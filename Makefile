@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 EXAMPLE := examples/acrn-model-sched-prio
 PYTEST_PATHS ?= tests $(EXAMPLE)/tests
 
-.PHONY: demo test test-compiled test-pure bench install clean readme docs
+.PHONY: demo test test-compiled test-pure bench fuzz install clean readme docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ test-pure: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# fuzz campaigns: every target of fuzz/fuzz_*.py, FUZZ_INPUTS inputs each (atheris when it installs)
+FUZZ_INPUTS ?= 100000
+FUZZ_TARGETS ?=
+fuzz: $(STAMP)
+	-$(PY) -m pip install -q "atheris>=2.3"  # the [fuzz] extra; optional: hypothesis otherwise
+	$(PY) -m fuzz $(FUZZ_TARGETS) --inputs $(FUZZ_INPUTS)
 
 clean:
 	rm -rf build $(VENV) *.egg-info $(EXAMPLE)/build $(EXAMPLE)/src/*.egg-info

@@ -9,10 +9,20 @@ a third-party plugin hands the model (exit handlers, schedulers) is wrapped so t
 it, or a wrong return value, stops the run with a ``PluginError`` naming the plugin, the hook and the
 simulated time; built-in entries are used as they are (an error there is a bug of the model).
 ``RuntimeHooks`` calls the run-time observers; the engine gets one only when a plugin implements one.
+
+Every call into a plugin goes through ``call_plugin``: a plugin raising anything (``SystemExit``
+included) becomes a ``PluginError``, and with ``set_plugin_timeout(seconds)`` (the CLI's
+``--plugin-timeout``) a call that does not return in time is stopped by SIGALRM (main thread only) and
+named the same way.  Observers get read-only views of the model's objects (``ReadOnlyView``); an
+invariant's ``check`` must return a list of ``acrn.engine.result.Violation``; an NMI source's scheduled
+events are guarded like its ``install``.
 """
 import importlib
 import importlib.metadata
 import os
+import signal
+import threading
+import time
 import types
 
 import pluggy
@@ -34,8 +44,85 @@ RUNTIME_HOOKS = ("acrn_on_vmexit", "acrn_on_vmentry", "acrn_on_request", "acrn_o
 SCHEDULER_OPS = ("init", "init_data", "pick_next", "sleep", "wake", "tick", "deinit_data")
 
 
+DEFAULT_PLUGIN_TIMEOUT_S = 60.0  # the CLI's --plugin-timeout default; the library default is no bound
+
+
 def _describe(exc):
-    return "%s: %s" % (type(exc).__name__, exc)
+    """``Type: message`` of a plugin's exception, its message cut to one readable line."""
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # a plugin's exception whose __str__ raises
+        text = "(unprintable)"
+    return "%s: %s" % (type(exc).__name__, text if len(text) <= 300 else text[:297] + "...")
+
+
+# ---- every call into a plugin ---------------------------------------------------------------------------
+class PluginTimeout(BaseException):
+    """Raised by SIGALRM inside a plugin call that overran the timeout (a BaseException, so that a
+    plugin's ``except Exception`` cannot swallow it)."""
+
+
+_monotonic = time.monotonic
+_get_ident = threading.get_ident
+_timeout = None  # seconds, or None: no bound
+_started = 0.0  # time.monotonic() when the outermost plugin call of the main thread began; 0.0 outside one
+_MAIN_THREAD = threading.main_thread().ident
+_watchdog = None
+
+
+def _on_alarm(signum, frame):
+    if _started and _timeout is not None and time.monotonic() - _started >= _timeout:
+        raise PluginTimeout()
+
+
+def _watch():
+    """The watchdog thread: signals the main thread when its current plugin call has overrun."""
+    while True:
+        timeout = _timeout
+        time.sleep(min(timeout / 10, 0.25) if timeout else 0.25)
+        started = _started
+        if started and timeout and time.monotonic() - started >= timeout:
+            signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM)
+
+
+def set_plugin_timeout(seconds):
+    """Bound every later plugin call (of the main thread) to ``seconds`` of wall-clock time (None or 0:
+    no bound).  A watchdog thread checks the call in progress and interrupts it with SIGALRM."""
+    global _timeout, _watchdog
+    _timeout = seconds or None
+    if _timeout is not None and threading.get_ident() == _MAIN_THREAD:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        if _watchdog is None:
+            _watchdog = threading.Thread(target=_watch, name="acrn-plugin-timeout", daemon=True)
+            _watchdog.start()
+
+
+def call_plugin(plugin, hook, what, fn, *args, time=None):
+    """``fn(*args)``, a call into plugin ``plugin`` through ``hook``: anything it raises (but a
+    PluginError, or the user's KeyboardInterrupt) and an overrun of the timeout become a PluginError
+    "plugin P, hook H [at t]: WHAT: ..."; ``time`` is the simulated time or a callable giving it."""
+    global _started
+    timed = _timeout is not None and not _started and _get_ident() == _MAIN_THREAD
+    if timed:
+        _started = _monotonic()
+    try:
+        return fn(*args)
+    except PluginError:
+        raise
+    except (Exception, SystemExit, PluginTimeout) as exc:
+        raise _failed(plugin, hook, what, exc, time) from None
+    finally:
+        if timed:
+            _started = 0.0
+
+
+def _failed(plugin, hook, what, exc, time):
+    prefix = what + ": " if what else ""
+    if isinstance(exc, PluginTimeout):
+        message = "%sdid not return within %g s (--plugin-timeout)" % (prefix, _timeout)
+    else:
+        message = prefix + _describe(exc)
+    return PluginError(plugin, hook, message, time() if callable(time) else time)
 
 
 def autoload_enabled():
@@ -60,11 +147,7 @@ def _load_entry_points(pm):
             if ep.group != hookspecs.ENTRY_POINT_GROUP or pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
                 continue
             dist_name = "%s %s" % (dist.metadata["Name"], dist.version)
-            try:
-                plugin = ep.load()
-            except Exception as exc:
-                raise PluginError(ep.name, "load", "entry point %s of %s: %s" % (ep.value, dist_name, _describe(exc))) \
-                    from None
+            plugin = call_plugin(ep.name, "load", "entry point %s of %s" % (ep.value, dist_name), ep.load)
             _register(pm, plugin, ep.name, "entry point (%s)" % dist_name)
 
 
@@ -83,10 +166,7 @@ def get_plugin_manager(extra_modules=(), autoload=None):
     if autoload:
         _load_entry_points(pm)
     for name in extra_modules:
-        try:
-            module = importlib.import_module(name)
-        except Exception as exc:
-            raise PluginError(name, "load", "cannot import: %s" % _describe(exc)) from None
+        module = call_plugin(name, "load", "cannot import", importlib.import_module, name)
         _register(pm, module, name, "-p")
     for name, plugin in pm.list_name_plugin():
         for caller in pm.get_hookcallers(plugin) or ():
@@ -96,12 +176,59 @@ def get_plugin_manager(extra_modules=(), autoload=None):
 
 
 # ---- run-time observers ------------------------------------------------------------------------------
+class ReadOnlyView:
+    """What an observer sees of one of the model's objects: every attribute readable (the model's objects
+    it reaches are views too, its lists tuples of views), none settable.  Setting or deleting one is a
+    PluginError naming the plugin and the hook: observers watch, they must not change the run."""
+
+    __slots__ = ("_acrn_target", "_acrn_plugin", "_acrn_hook")
+
+    def __init__(self, target, plugin, hook):
+        object.__setattr__(self, "_acrn_target", target)
+        object.__setattr__(self, "_acrn_plugin", plugin)
+        object.__setattr__(self, "_acrn_hook", hook)
+
+    def __getattr__(self, name):
+        return _view(getattr(self._acrn_target, name), self._acrn_plugin, self._acrn_hook)
+
+    def __setattr__(self, name, value):
+        raise PluginError(self._acrn_plugin, self._acrn_hook, "set %s.%s: observers must not change the model's "
+                          "objects" % (type(self._acrn_target).__name__, name))
+
+    def __delattr__(self, name):
+        raise PluginError(self._acrn_plugin, self._acrn_hook, "deleted %s.%s: observers must not change the "
+                          "model's objects" % (type(self._acrn_target).__name__, name))
+
+    def __eq__(self, other):
+        return self._acrn_target is (other._acrn_target if isinstance(other, ReadOnlyView) else other)
+
+    def __hash__(self):
+        return id(self._acrn_target)
+
+    def __repr__(self):
+        return repr(self._acrn_target)
+
+
+def _view(value, plugin, hook):
+    if isinstance(value, list):
+        return tuple(_view(v, plugin, hook) for v in value)
+    if isinstance(value, dict):
+        return types.MappingProxyType(value)
+    if type(value).__module__.startswith("acrn.") and not callable(value):
+        return ReadOnlyView(value, plugin, hook)
+    return value
+
+
+VIEW_CACHE = 256  # vCPU views kept between observer calls
+
+
 class RuntimeHooks:
     """Calls the run-time observers; the engine gets one only when some plugin implements one.
 
     The implementations are looked up once: each call is a loop over a prepared list (empty for a hook
-    nobody implements).  An observer that raises, or returns something other than None, stops the run
-    with a ``PluginError`` naming the plugin, the hook and the simulated time."""
+    nobody implements).  An observer that raises, overruns the plugin timeout, returns something other
+    than None, or sets an attribute of the vCPU view it gets, stops the run with a ``PluginError`` naming
+    the plugin, the hook and the simulated time."""
 
     def __init__(self, pm):
         self.pm = pm
@@ -111,7 +238,8 @@ class RuntimeHooks:
             spec_args = tuple(caller.spec.argnames)
             prepared = []
             for impl in caller.get_hookimpls():  # registration order (pluggy itself calls them LIFO)
-                prepared.append((impl.plugin_name, _positional(impl.function, tuple(impl.argnames), spec_args)))
+                # (plugin, function, its vCPU views: id(vCPU) -> ReadOnlyView, which keeps the vCPU alive)
+                prepared.append((impl.plugin_name, _positional(impl.function, tuple(impl.argnames), spec_args), {}))
             self.impls[hook_name] = prepared
         self.has = {h: bool(v) for h, v in self.impls.items()}
         self._vmexit = self.impls["acrn_on_vmexit"]
@@ -120,46 +248,103 @@ class RuntimeHooks:
         self._nmi = self.impls["acrn_on_nmi"]
 
     @staticmethod
-    def _failed(plugin, hook, time, exc=None, result=None):
-        if exc is not None:
-            return PluginError(plugin, hook, _describe(exc), time)
-        return PluginError(plugin, hook, "returned %r: observers must return None" % (result,), time)
+    def _view(views, plugin, hook, vcpu):
+        if vcpu is None:
+            return None
+        if len(views) >= VIEW_CACHE:  # the registry outlives runs: keep no old run alive
+            views.clear()
+        view = views[id(vcpu)] = ReadOnlyView(vcpu, plugin, hook)
+        return view
 
+    @staticmethod
+    def _returned(plugin, hook, time, result):
+        return PluginError(plugin, hook, "returned %s: observers must return None" % _short(result), time)
+
+    # The loops below are the hot path of a run with observers: each has call_plugin's body inline
+    # (a Python call less per observer call), the same four times.
     def vmexit(self, pcpu_id, vcpu, reason, time):
-        for plugin, fn in self._vmexit:
+        global _started
+        hook = "acrn_on_vmexit"
+        for plugin, fn, views in self._vmexit:
+            view = views.get(id(vcpu)) or self._view(views, plugin, hook, vcpu)
+            timed = _timeout is not None and not _started and _get_ident() == _MAIN_THREAD
+            if timed:
+                _started = _monotonic()
             try:
-                result = fn(pcpu_id, vcpu, reason, time)
-            except Exception as exc:
-                raise self._failed(plugin, "acrn_on_vmexit", time, exc) from None
+                result = fn(pcpu_id, view, reason, time)
+            except PluginError:
+                raise
+            except (Exception, SystemExit, PluginTimeout) as exc:
+                raise _failed(plugin, hook, "", exc, time) from None
+            finally:
+                if timed:
+                    _started = 0.0
             if result is not None:
-                raise self._failed(plugin, "acrn_on_vmexit", time, result=result)
+                raise self._returned(plugin, hook, time, result)
 
     def vmentry(self, pcpu_id, vcpu, time):
-        for plugin, fn in self._vmentry:
+        global _started
+        hook = "acrn_on_vmentry"
+        for plugin, fn, views in self._vmentry:
+            view = views.get(id(vcpu)) or self._view(views, plugin, hook, vcpu)
+            timed = _timeout is not None and not _started and _get_ident() == _MAIN_THREAD
+            if timed:
+                _started = _monotonic()
             try:
-                result = fn(pcpu_id, vcpu, time)
-            except Exception as exc:
-                raise self._failed(plugin, "acrn_on_vmentry", time, exc) from None
+                result = fn(pcpu_id, view, time)
+            except PluginError:
+                raise
+            except (Exception, SystemExit, PluginTimeout) as exc:
+                raise _failed(plugin, hook, "", exc, time) from None
+            finally:
+                if timed:
+                    _started = 0.0
             if result is not None:
-                raise self._failed(plugin, "acrn_on_vmentry", time, result=result)
+                raise self._returned(plugin, hook, time, result)
 
     def request(self, vcpu, bit, what, time):
-        for plugin, fn in self._request:
+        global _started
+        hook = "acrn_on_request"
+        for plugin, fn, views in self._request:
+            view = views.get(id(vcpu)) or self._view(views, plugin, hook, vcpu)
+            timed = _timeout is not None and not _started and _get_ident() == _MAIN_THREAD
+            if timed:
+                _started = _monotonic()
             try:
-                result = fn(vcpu, bit, what, time)
-            except Exception as exc:
-                raise self._failed(plugin, "acrn_on_request", time, exc) from None
+                result = fn(view, bit, what, time)
+            except PluginError:
+                raise
+            except (Exception, SystemExit, PluginTimeout) as exc:
+                raise _failed(plugin, hook, "", exc, time) from None
+            finally:
+                if timed:
+                    _started = 0.0
             if result is not None:
-                raise self._failed(plugin, "acrn_on_request", time, result=result)
+                raise self._returned(plugin, hook, time, result)
 
     def nmi(self, pcpu_id, sources, in_guest, time):
-        for plugin, fn in self._nmi:
+        global _started
+        hook = "acrn_on_nmi"
+        for plugin, fn, _ in self._nmi:
+            timed = _timeout is not None and not _started and _get_ident() == _MAIN_THREAD
+            if timed:
+                _started = _monotonic()
             try:
                 result = fn(pcpu_id, sources, in_guest, time)
-            except Exception as exc:
-                raise self._failed(plugin, "acrn_on_nmi", time, exc) from None
+            except PluginError:
+                raise
+            except (Exception, SystemExit, PluginTimeout) as exc:
+                raise _failed(plugin, hook, "", exc, time) from None
+            finally:
+                if timed:
+                    _started = 0.0
             if result is not None:
-                raise self._failed(plugin, "acrn_on_nmi", time, result=result)
+                raise self._returned(plugin, hook, time, result)
+
+
+def _short(value):
+    text = repr(value) if not isinstance(value, int) or value.bit_length() <= 64 else "an int of %d bits" % value.bit_length()
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _positional(function, argnames, spec_args):
@@ -175,8 +360,12 @@ def _positional(function, argnames, spec_args):
 
 
 # ---- guards for what third-party plugins hand the model -------------------------------------------------
-def _now(hv):
-    return hv.sim.now
+def _resume(gen):
+    """One step of a generator: (False, what it yielded) or (True, what it returned)."""
+    try:
+        return False, next(gen)
+    except StopIteration as stop:
+        return True, stop.value
 
 
 def guard_exit_handler(plugin, reason, handler, is_generator):
@@ -189,51 +378,37 @@ def guard_exit_handler(plugin, reason, handler, is_generator):
 
     def status(vcpu, ret):
         if type(ret) is not int:
-            raise PluginError(plugin, hook, "%s returned %r, expected an int status" % (what, ret), _now(vcpu.hv))
+            raise PluginError(plugin, hook, "%s returned %s, expected an int status" % (what, _short(ret)),
+                              vcpu.hv.sim.now)
         return ret
 
     if not is_generator:
         def guarded(vcpu):
-            try:
-                ret = handler(vcpu)
-            except PluginError:
-                raise
-            except Exception as exc:
-                raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
-            return status(vcpu, ret)
+            return status(vcpu, call_plugin(plugin, hook, what, handler, vcpu, time=lambda: vcpu.hv.sim.now))
     else:
         def guarded(vcpu):
-            try:
-                gen = handler(vcpu)
-            except Exception as exc:
-                raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
+            now = lambda: vcpu.hv.sim.now  # noqa: E731
+            gen = call_plugin(plugin, hook, what, handler, vcpu, time=now)
             if not isinstance(gen, types.GeneratorType):
-                raise PluginError(plugin, hook, "%s is registered as a generator but returned %r" % (what, gen),
-                                  _now(vcpu.hv))
+                raise PluginError(plugin, hook, "%s is registered as a generator but returned %s" % (what, _short(gen)),
+                                  now())
             while True:
-                try:
-                    directive = next(gen)
-                except StopIteration as stop:
-                    return status(vcpu, stop.value)
-                except PluginError:
-                    raise
-                except Exception as exc:
-                    raise PluginError(plugin, hook, "%s: %s" % (what, _describe(exc)), _now(vcpu.hv)) from None
+                done, directive = call_plugin(plugin, hook, what, _resume, gen, time=now)
+                if done:
+                    return status(vcpu, directive)
                 if type(directive) is int:
                     ok = 0 <= directive < N_STEPS
                 else:
                     ok = type(directive) is tuple and len(directive) > 1 and directive[0] in (OP_WAIT, OP_WAIT_UNTIL,
                                                                                              OP_SWITCH)
                 if not ok:
-                    raise PluginError(plugin, hook, "%s yielded %r: expected a cost step id or an OP_WAIT / "
-                                      "OP_WAIT_UNTIL / OP_SWITCH tuple" % (what, directive), _now(vcpu.hv))
+                    raise PluginError(plugin, hook, "%s yielded %s: expected a cost step id or an OP_WAIT / "
+                                      "OP_WAIT_UNTIL / OP_SWITCH tuple" % (what, _short(directive)), now())
                 yield directive
     guarded.__name__ = getattr(handler, "__name__", "handler")
     guarded.__doc__ = getattr(handler, "__doc__", None)
     guarded.__wrapped__ = handler
     return guarded
-
-
 class GuardedScheduler:
     """A plugin's scheduler instance behind ACRN's scheduler operations: an exception, or a
     ``pick_next`` that returns something other than None or a thread of that pCPU, becomes a
@@ -246,13 +421,8 @@ class GuardedScheduler:
         self.hv = hv
 
     def _call(self, op, *args):
-        try:
-            return getattr(self.inner, op)(*args)
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(self.plugin, "acrn_register_schedulers",
-                              "scheduler %r: %s: %s" % (self.name, op, _describe(exc)), _now(self.hv)) from None
+        return call_plugin(self.plugin, "acrn_register_schedulers", "scheduler %r: %s" % (self.name, op),
+                           getattr(self.inner, op), *args, time=lambda: self.hv.sim.now)
 
     def init(self, ctl):
         self._call("init", ctl)
@@ -266,8 +436,8 @@ class GuardedScheduler:
         nxt = self._call("pick_next", ctl)
         if nxt is not None and (not isinstance(nxt, ThreadObject) or nxt.pcpu_id != ctl.pcpu_id):
             raise PluginError(self.plugin, "acrn_register_schedulers",
-                              "scheduler %r: pick_next on pCPU%d returned %r, expected None or a thread of that "
-                              "pCPU" % (self.name, ctl.pcpu_id, nxt), _now(self.hv))
+                              "scheduler %r: pick_next on pCPU%d returned %s, expected None or a thread of that "
+                              "pCPU" % (self.name, ctl.pcpu_id, _short(nxt)), self.hv.sim.now)
         return nxt
 
     def sleep(self, ctl, obj):
@@ -284,8 +454,9 @@ class GuardedScheduler:
 
 
 class GuardedNmiSource:
-    """A plugin's NMI source: ``install`` raising becomes a PluginError naming the plugin; ``name``,
-    ``description``, ``tag`` and any other attribute are the source's own (``source`` is the object)."""
+    """A plugin's NMI source: ``install`` and every event it schedules (``run.sim.call_at``) raising
+    becomes a PluginError naming the plugin; ``name``, ``description``, ``tag`` and any other attribute
+    are the source's own (``source`` is the object)."""
 
     def __init__(self, plugin, registered_name, source):
         self.plugin = plugin
@@ -296,16 +467,94 @@ class GuardedNmiSource:
         return getattr(self.source, attr)
 
     def install(self, run, vcpu, spec):
-        try:
-            return self.source.install(run, vcpu, spec)
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(self.plugin, "acrn_register_nmi_sources", "NMI source %r: install on %s: %s" % (
-                self.registered_name, vcpu.name, _describe(exc)), _now(run.hv)) from None
+        what = "NMI source %r: install on %s" % (self.registered_name, vcpu.name)
+        return call_plugin(self.plugin, "acrn_register_nmi_sources", what, self.source.install,
+                           _GuardedRun(run, self, vcpu.name), vcpu, spec, time=lambda: run.sim.now)
 
     def __repr__(self):
         return "<NMI source %s from %s>" % (self.registered_name, self.plugin)
+
+
+class _Proxy:
+    """Everything of ``target`` (read and written through), but the attributes a subclass overrides."""
+
+    def __init__(self, target):
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, attr):
+        return getattr(self._target, attr)
+
+    def __setattr__(self, attr, value):
+        setattr(self._target, attr, value)
+
+
+class _GuardedRun(_Proxy):
+    """The run as an NMI source's ``install`` sees it: ``run.sim.call_at`` guards what it schedules."""
+
+    def __init__(self, run, source, vcpu_name):
+        super().__init__(run)
+        object.__setattr__(self, "sim", _GuardedSim(run.sim, source, vcpu_name))
+
+
+class _GuardedSim(_Proxy):
+    def __init__(self, sim, source, vcpu_name):
+        super().__init__(sim)
+        object.__setattr__(self, "_what", "NMI source %r: scheduled event on %s" % (source.registered_name,
+                                                                                    vcpu_name))
+        object.__setattr__(self, "_plugin", source.plugin)
+
+    def call_at(self, time, func):
+        sim, plugin, what = self._target, self._plugin, self._what
+
+        def event():
+            call_plugin(plugin, "acrn_register_nmi_sources", what, func, time=lambda: sim.now)
+        sim.call_at(time, event)
+
+
+class GuardedInvariant:
+    """A plugin's invariant: ``check(run)`` must return a list of ``acrn.engine.result.Violation`` (with an
+    int time and pCPU and a str message) and ``exercised(run)`` a bool, or a PluginError names the plugin."""
+
+    def __init__(self, plugin, registered_name, invariant):
+        self.plugin = plugin
+        self.registered_name = registered_name
+        self.invariant = invariant
+        if hasattr(invariant, "exercised"):
+            self.exercised = self._exercised
+
+    def __getattr__(self, attr):
+        return getattr(self.invariant, attr)
+
+    def _judge(self, method, run):
+        return call_plugin(self.plugin, "acrn_register_invariants", "invariant %r: %s" % (self.registered_name,
+                                                                                         method),
+                           getattr(self.invariant, method), run, time=lambda: run.sim.now)
+
+    def _bad(self, run, message):
+        raise PluginError(self.plugin, "acrn_register_invariants", "invariant %r: %s" % (self.registered_name,
+                                                                                        message), run.sim.now)
+
+    def check(self, run):
+        from acrn.engine.result import Violation
+
+        found = self._judge("check", run)
+        if not isinstance(found, (list, tuple)):
+            self._bad(run, "check() returned %s, expected a list of Violation" % _short(found))
+        for v in found:
+            if not (isinstance(v, Violation) and type(v.time) is int and type(v.pcpu) is int
+                    and isinstance(v.message, str)):
+                self._bad(run, "check() returned %s in its list, expected Violation(time: int, pcpu: int, "
+                          "message: str)" % _short(v))
+        return list(found)
+
+    def _exercised(self, run):
+        value = self._judge("exercised", run)
+        if not isinstance(value, bool):
+            self._bad(run, "exercised() returned %s, expected True or False" % _short(value))
+        return value
+
+    def __repr__(self):
+        return "<invariant %s from %s>" % (self.registered_name, self.plugin)
 
 
 class SchedulerFactory:
@@ -318,12 +567,8 @@ class SchedulerFactory:
         self.cls = cls
 
     def __call__(self, hv):
-        try:
-            inner = self.cls(hv)
-        except Exception as exc:
-            raise PluginError(self.plugin, "acrn_register_schedulers",
-                              "scheduler %r: %s(hv): %s" % (self.name, self.cls.__name__, _describe(exc)),
-                              _now(hv)) from None
+        inner = call_plugin(self.plugin, "acrn_register_schedulers", "scheduler %r: %s(hv)" % (
+            self.name, self.cls.__name__), self.cls, hv, time=lambda: hv.sim.now)
         return GuardedScheduler(self.plugin, self.name, inner, hv)
 
     def __repr__(self):
@@ -346,10 +591,7 @@ class Registry:
             merged, owner = {}, {}
             hook = getattr(pm.hook, hook_name)
             for impl in hook.get_hookimpls():  # registration order
-                try:
-                    table = impl.function()
-                except Exception as exc:
-                    raise PluginError(impl.plugin_name, hook_name, _describe(exc)) from None
+                table = call_plugin(impl.plugin_name, hook_name, "", impl.function)
                 if table is None:
                     continue
                 if not isinstance(table, dict):
@@ -377,7 +619,10 @@ class Registry:
             plugin = self.owners["acrn_register_nmi_sources"][name]
             self.nmi_sources[name] = source if self.is_builtin(plugin) else GuardedNmiSource(plugin, name, source)
         self.guest_kinds = tables["acrn_register_workloads"]
-        self.invariants = tables["acrn_register_invariants"]
+        self.invariants = {}
+        for name, invariant in tables["acrn_register_invariants"].items():
+            plugin = self.owners["acrn_register_invariants"][name]
+            self.invariants[name] = invariant if self.is_builtin(plugin) else GuardedInvariant(plugin, name, invariant)
         runtime = RuntimeHooks(pm)
         self.runtime_hooks = runtime if any(runtime.has.values()) else None
 

@@ -6,21 +6,23 @@ import textwrap
 
 import click
 
-from acrn.cli.common import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, check_design, load
+from acrn.cli.common import (EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, FiniteFloat, OutputDir, check_design,
+                             close_tracer, load, open_tracer, seed_type)
 from acrn.cli.complete import complete_design, complete_scenario, examples
+from acrn.scenarios import MAX_DURATION_US
 
 
 def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None):
     """Replay ``choices`` with a recorder (and a capture writer): (result, diagram, invariant, trace path)."""
     from acrn.diagram import counterexample_diagram
     from acrn.explore import replay
-    from acrn.host.tracing import ModelTracer, Recorder, TeeTracer
+    from acrn.host.tracing import Recorder, TeeTracer
 
     rec = Recorder()
     tracer = rec
     writer = None
     if trace_dir is not None:
-        writer = ModelTracer(trace_dir, scenario.pcpus, scenario.tsc_mhz)
+        writer = open_tracer("--trace", trace_dir, scenario)
         tracer = TeeTracer(rec, writer)
     try:
         run, result = replay(scenario, design, choices, registry=registry, horizon_us=horizon_us, tracer=tracer,
@@ -30,7 +32,7 @@ def _diagram_of(registry, scenario, design, choices, horizon_us, trace_dir=None)
             writer.abort()
         raise
     if writer is not None:
-        writer.close()
+        close_tracer("--trace", writer)
     failing = [v for v in result.verdicts if v.first is not None]
     if not failing:
         return result, None, None, writer.path if writer else None
@@ -187,10 +189,11 @@ def run_replay(registry, scenario, design, choices, horizon_us, trace_dir, as_js
               help="Stop after this many choice-point states; a search stopped so is incomplete (exit 3).")
 @click.option("--max-runs", type=click.IntRange(min=1), default=20000, show_default=True,
               help="Stop after this many runs; a search stopped so is incomplete (exit 3).")
-@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None,
+@click.option("--horizon-us", type=FiniteFloat(min=1.0, max=MAX_DURATION_US), default=None,
               help="Explore the first H microseconds of the scenario. [default: min(100, duration)]")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random and pct strategies.")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--seed", type=seed_type(), default=0, show_default=True,
+              help="Seed of the random and pct strategies.")
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write the counterexample as an acrntrace capture into this folder.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON (schema: acrn/schemas/explore.json).")
@@ -223,8 +226,8 @@ def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizo
 @click.option("--design", "-d", required=True, shell_complete=complete_design,
               help="Notification design (see `acrn-model designs`).")
 @click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
-@click.option("--horizon-us", type=click.FloatRange(min=1.0), default=None, help="As given to explore.")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--horizon-us", type=FiniteFloat(min=1.0, max=MAX_DURATION_US), default=None, help="As given to explore.")
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write the replayed run as an acrntrace capture into this folder.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the replayed run as JSON (schema: acrn/schemas/replay.json).")

@@ -3,7 +3,7 @@ import json
 
 import click
 
-from acrn.cli.common import check_design
+from acrn.cli.common import check_design, seed_type
 from acrn.cli.complete import complete_design, examples
 
 
@@ -12,7 +12,7 @@ from acrn.cli.complete import complete_design, examples
               help="Design to measure.")
 @click.option("--vs", "vs_design", default=None, metavar="DESIGN", shell_complete=complete_design, help="A second design, side by side (ratio B/A).")
 @click.option("--rounds", type=int, default=2000, show_default=True, help="About this many round trips per path.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the runs' latency draws.")
+@click.option("--seed", type=seed_type(), default=1, show_default=True, help="Seed of the runs' latency draws.")
 @click.option("--path", "paths", multiple=True, metavar="PATH", help="Only these paths (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (schema: acrn/schemas/microbench.json).")
 @click.pass_obj

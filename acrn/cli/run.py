@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from acrn.cli.common import EXIT_VIOLATION, check_design, load, parse_costs
+from acrn.cli.common import (EXIT_VIOLATION, OutputDir, check_design, close_tracer, load, open_tracer, parse_costs,
+                             seed_type)
 from acrn.cli.complete import complete_design, complete_scenario, examples
 
 
@@ -12,9 +13,9 @@ from acrn.cli.complete import complete_design, complete_scenario, examples
 @click.argument("scenario", shell_complete=complete_scenario)
 @click.option("--design", "-d", required=True, shell_complete=complete_design,
               help="Notification design (see `acrn-model designs`).")
-@click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
+@click.option("--seed", type=seed_type(), default=None, help="Override the scenario's seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema: acrn/schemas/run.json).")
-@click.option("--trace", "trace_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write an acrntrace capture of the run into this folder.")
 @click.option("--cost", "costs", multiple=True, metavar="STEP=CYCLES",
               help="Override one step of the cost model: a number of cycles or LO:HI (repeatable).")
@@ -22,18 +23,15 @@ from acrn.cli.complete import complete_design, complete_scenario, examples
 def run(obj, scenario, design, seed, as_json, trace_dir, costs):
     """Run SCENARIO (a built-in name or a TOML file) under one design and check the invariants.
 
-    Exit status: 0 when every invariant holds, 1 when one is violated, 2 on bad input."""
+    Exit status: 0 when every invariant holds, 1 when one is violated, 2 on bad input, 4 on an internal
+    error (see `acrn-model --help`)."""
     from acrn.host.run import Run
 
     registry = obj.registry
     check_design(registry, design)
     sc = load(registry, scenario)
     sc.cost = dict(sc.cost, **parse_costs(costs))
-    tracer = None
-    if trace_dir is not None:
-        from acrn.host.tracing import ModelTracer
-
-        tracer = ModelTracer(trace_dir, sc.pcpus, sc.tsc_mhz)
+    tracer = None if trace_dir is None else open_tracer("--trace", trace_dir, sc)
     try:
         result = Run(sc, design, seed=seed, tracer=tracer, registry=registry).execute()
     except BaseException:
@@ -41,7 +39,7 @@ def run(obj, scenario, design, seed, as_json, trace_dir, costs):
             tracer.abort()
         raise
     if tracer is not None:
-        tracer.close()
+        close_tracer("--trace", tracer)
     if as_json:
         from acrn.report import run_json
 

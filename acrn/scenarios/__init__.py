@@ -2,15 +2,24 @@
 
 ``load_scenario(path_or_name)`` validates everything and raises ``ScenarioError`` naming the file and
 the field, with what is allowed.  Built-in scenarios live beside this file.
+
+Every number must fit what the compiled core holds (times and cycles are C ``long long``), so the loader
+bounds them, the same in both modes (the README's "Scenario files" lists the limits):
+``MAX_DURATION_US`` for ``duration_us`` and every time in microseconds (a run's records grow with its
+simulated time: a longer one would run out of memory), ``MAX_TSC_MHZ``, ``MAX_COST_CYCLES`` for a
+step's cost (``[cost]``, ``--cost``), ``MAX_SEED``, ``MAX_COUNT``.
 """
 import os
+import reprlib
 import tomllib
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+from acrn.arch_x86.consts import APIC_DM_FIXED
+from acrn.arch_x86.lapic_hw import icr_encode
 from acrn.engine.cost import STEP_IDS
 from acrn.guest.guest import GUEST_KINDS, INTERNAL_KINDS, SERVICE_ONLY
-from acrn.errors import ScenarioError
+from acrn.errors import InvalidEncoding, ScenarioError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -20,6 +29,33 @@ TOP_KEYS = {"name", "description", "duration_us", "seed", "tsc_mhz", "pcpus", "s
 VM_KEYS = {"name", "pcpus", "lapic_pt", "service", "work", "weights", "nmi"}
 WORK_KEYS = {"kind", "every_us", "at_us", "args", "count", "vcpus"}
 NMI_KEYS = {"source", "every_us", "args", "vcpus"}
+
+MAX_DURATION_US = 10_000_000  # 10 s simulated: mixed takes 22 s compiled and 380 MB of records; more would not fit
+MAX_TSC_MHZ = 10_000  # 10 GHz; with MAX_DURATION_US a run's end is 1e11 cycles, far below 2**63
+MAX_COST_CYCLES = 10 ** 12  # one step: any sum of them over a run stays far below 2**63
+MAX_SEED = 2 ** 64 - 1
+MAX_COUNT = 2 ** 62
+MAX_FILE_BYTES = 1 << 20  # a scenario file is a few kB; refuse anything above 1 MiB unread
+MAX_NAME_LEN = 64  # scenario and VM names: shown in tables, diagrams and on one line
+# the built-in activities' args: (name, lo, hi) per position, every one optional
+ARG_RULES = {
+    "io": (("port", 0, 0xFFFF), ("value", 0, 0xFFFFFFFF)),
+    "rdmsr": (("MSR index", 0, 0xFFFFFFFF),),
+    "wrmsr": (("MSR index", 0, 0xFFFFFFFF), ("value", 0, 2 ** 64 - 1)),
+    "ept": (("guest-physical address", 0, 2 ** 52 - 1),),
+    "vmcall": (("hypercall number", 0, 2 ** 64 - 1), ("argument", 0, 2 ** 64 - 1)),
+    "cpuid": (), "hlt": (), "pause": (),
+}
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 40
+_REPR.maxlevel = 3
+
+
+def show(value):
+    """``value`` for a one-line message: short, whatever its size or depth."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "an integer of %d bits" % value.bit_length()
+    return _REPR.repr(value)
 
 
 @dataclass
@@ -91,14 +127,28 @@ def resolve(name_or_path):
                         % ", ".join(builtin_names()))
 
 
-def _number(path, fld, value, minimum=None, integer=False):
+def _number(path, fld, value, minimum=None, integer=False, maximum=MAX_DURATION_US):
+    """A number (an integer if ``integer``) in [minimum, maximum]; ``maximum`` defaults to the limit of
+    a time in microseconds."""
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok:
-        raise ScenarioError(path, fld, "expected %s, got %r" % ("an integer" if integer else "a number", value))
+        raise ScenarioError(path, fld, "expected %s, got %s" % ("an integer" if integer else "a number", show(value)))
     if value != value or value in (float("inf"), float("-inf")):
         raise ScenarioError(path, fld, "must be a finite number, got %r" % (value,))
     if minimum is not None and value < minimum:
-        raise ScenarioError(path, fld, "must be >= %s, got %r" % (minimum, value))
+        raise ScenarioError(path, fld, "must be >= %s, got %s" % (minimum, show(value)))
+    if maximum is not None and value > maximum:
+        raise ScenarioError(path, fld, "must be <= %s, got %s" % (maximum, show(value)))
+    return value
+
+
+def _name(path, fld, value):
+    """A scenario or VM name: a non-empty printable string of at most MAX_NAME_LEN characters, without the
+    brackets the terminal tables would take for markup."""
+    if not isinstance(value, str) or not value or len(value) > MAX_NAME_LEN or not value.isprintable() \
+            or "[" in value or "]" in value:
+        raise ScenarioError(path, fld, "expected a printable name of 1 to %d characters without [ or ], got %s"
+                            % (MAX_NAME_LEN, show(value)))
     return value
 
 
@@ -127,7 +177,17 @@ def _vcpu_list(path, fld, value, n_vcpus):
 def _one_of(path, fld, value, allowed, what):
     """``value`` must name one of ``allowed`` (a scheduler, a guest activity, an NMI source...)."""
     if not isinstance(value, str) or value not in allowed:
-        raise ScenarioError(path, fld, "%r is not %s (allowed: %s)" % (value, what, ", ".join(sorted(allowed))))
+        raise ScenarioError(path, fld, "%s is not %s (allowed: %s)" % (show(value), what, ", ".join(sorted(allowed))))
+
+
+def _int_args(path, fld, args, rules):
+    """A built-in activity's ``args``: at most one integer per rule, each in the rule's range."""
+    if len(args) > len(rules):
+        raise ScenarioError(path, fld, "expected at most %d argument(s) (%s), got %d"
+                            % (len(rules), ", ".join(r[0] for r in rules) or "none", len(args)))
+    for value, (what, lo, hi) in zip(args, rules):
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ScenarioError(path, fld, "the %s must be an integer in [%d, %#x], got %s" % (what, lo, hi, show(value)))
 
 
 def _tables(path, where, raw, key, allowed):
@@ -147,7 +207,8 @@ def _tables(path, where, raw, key, allowed):
 def _unknown(path, where, data, allowed):
     extra = sorted(set(data) - allowed)
     if extra:
-        raise ScenarioError(path, where + extra[0], "unknown field (allowed: %s)" % ", ".join(sorted(allowed)))
+        raise ScenarioError(path, where + show(extra[0]).strip("'\""), "unknown field (allowed: %s)"
+                            % ", ".join(sorted(allowed)))
 
 
 def load_scenario(name_or_path, registry=None):
@@ -157,11 +218,29 @@ def load_scenario(name_or_path, registry=None):
     path = resolve(name_or_path)
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "toml", str(exc)) from None
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(path, "file", exc.strerror or str(exc)) from None
+    return parse_scenario_bytes(raw, path, registry)
+
+
+def parse_scenario_bytes(raw, path="<scenario>", registry=None):
+    """A scenario file's bytes -> Scenario: UTF-8 TOML (TOML 1.0 requires UTF-8), at most MAX_FILE_BYTES."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(path, "file", "larger than %d bytes: not a scenario file" % MAX_FILE_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, "file", "not UTF-8 text (byte %#04x at offset %d)" % (raw[exc.start], exc.start)) \
+            from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(path, "toml", str(exc)) from None
+    except RecursionError:
+        raise ScenarioError(path, "toml", "arrays or tables nested too deeply to parse") from None
+    except ValueError as exc:  # an integer literal above Python's int-string limit (4300 digits)
+        raise ScenarioError(path, "toml", str(exc).split(";")[0]) from None
     return parse_scenario(data, path, registry)
 
 
@@ -169,17 +248,15 @@ def parse_scenario(data, path="<scenario>", registry=None):
     """A Scenario from ``data``, a dict shaped like a scenario TOML file (README, "Scenario files");
     ``path`` names it in errors.  Every field is checked: a bad one raises ScenarioError naming it."""
     _unknown(path, "", data, TOP_KEYS)
-    name = data.get("name", os.path.splitext(os.path.basename(path))[0])
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(path, "name", "expected a non-empty string")
+    name = _name(path, "name", data.get("name", os.path.splitext(os.path.basename(path))[0]))
     if not isinstance(data.get("description", ""), str):
         raise ScenarioError(path, "description", "expected a string")
     duration = _number(path, "duration_us", data.get("duration_us", 1000.0), minimum=1)
-    seed = _number(path, "seed", data.get("seed", 1), minimum=0, integer=True)
-    tsc_mhz = _number(path, "tsc_mhz", data.get("tsc_mhz", 2100.0), minimum=1)
-    n_pcpus = _number(path, "pcpus", data.get("pcpus", 4), minimum=1, integer=True)
+    seed = _number(path, "seed", data.get("seed", 1), minimum=0, integer=True, maximum=MAX_SEED)
+    tsc_mhz = _number(path, "tsc_mhz", data.get("tsc_mhz", 2100.0), minimum=1, maximum=MAX_TSC_MHZ)
+    n_pcpus = _number(path, "pcpus", data.get("pcpus", 4), minimum=1, integer=True, maximum=None)
     if n_pcpus > 64:
-        raise ScenarioError(path, "pcpus", "at most 64 pCPUs (ACRN's bitmaps are 64-bit), got %d" % n_pcpus)
+        raise ScenarioError(path, "pcpus", "at most 64 pCPUs (ACRN's bitmaps are 64-bit), got %s" % show(n_pcpus))
     schedulers = registry.schedulers if registry is not None else {"noop": None, "iorr": None, "bvt": None}
     scheduler = data.get("scheduler", "noop")
     _one_of(path, "scheduler", scheduler, schedulers, "a scheduler")
@@ -199,12 +276,12 @@ def parse_scenario(data, path="<scenario>", registry=None):
         if isinstance(value, list):
             if len(value) != 2:
                 raise ScenarioError(path, "cost." + key, "expected [lo, hi]")
-            lo = _number(path, "cost." + key, value[0], minimum=0)
-            hi = _number(path, "cost." + key, value[1], minimum=0)
+            lo = _number(path, "cost." + key, value[0], minimum=0, maximum=MAX_COST_CYCLES)
+            hi = _number(path, "cost." + key, value[1], minimum=0, maximum=MAX_COST_CYCLES)
             if hi < lo:
                 raise ScenarioError(path, "cost." + key, "lo %r is above hi %r" % (lo, hi))
         else:
-            _number(path, "cost." + key, value, minimum=0)
+            _number(path, "cost." + key, value, minimum=0, maximum=MAX_COST_CYCLES)
     raw_vms = data.get("vm")
     if not isinstance(raw_vms, list) or not raw_vms:
         raise ScenarioError(path, "vm", "expected at least one [[vm]] table")
@@ -221,16 +298,14 @@ def parse_scenario(data, path="<scenario>", registry=None):
         if not isinstance(raw, dict):
             raise ScenarioError(path, "vm[%d]" % i, "expected a table")
         _unknown(path, where, raw, VM_KEYS)
-        vm_name = raw.get("name")
-        if not isinstance(vm_name, str) or not vm_name:
-            raise ScenarioError(path, where + "name", "expected a non-empty string")
+        vm_name = _name(path, where + "name", raw.get("name"))
         if any(v.name == vm_name for v in vms):
-            raise ScenarioError(path, where + "name", "duplicate VM name %r" % vm_name)
+            raise ScenarioError(path, where + "name", "duplicate VM name %s" % show(vm_name))
         pcpus = raw.get("pcpus")
         if not isinstance(pcpus, list) or not pcpus:
             raise ScenarioError(path, where + "pcpus", "expected a non-empty list of pCPU ids (one per vCPU)")
         for p in pcpus:
-            _number(path, where + "pcpus", p, minimum=0, integer=True)
+            _number(path, where + "pcpus", p, minimum=0, integer=True, maximum=None)
             if p >= n_pcpus:
                 raise ScenarioError(path, where + "pcpus", "pCPU %d does not exist (the host has %d)" % (p, n_pcpus))
         if len(set(pcpus)) != len(pcpus):
@@ -244,8 +319,9 @@ def parse_scenario(data, path="<scenario>", registry=None):
             raise ScenarioError(path, where + "lapic_pt", "the service VM cannot have its LAPIC passed through")
         weights = raw.get("weights")
         if weights is not None and (not isinstance(weights, list) or len(weights) != len(pcpus)
-                                    or not all(isinstance(w, int) and w > 0 for w in weights)):
-            raise ScenarioError(path, where + "weights", "expected one positive integer weight per vCPU")
+                                    or not all(type(w) is int and 0 < w <= MAX_COUNT for w in weights)):
+            raise ScenarioError(path, where + "weights", "expected one positive integer weight (at most %d) per vCPU"
+                                % MAX_COUNT)
         for p in pcpus:
             owner.setdefault(p, []).append((vm_name, lapic_pt))
         work = []
@@ -268,9 +344,13 @@ def parse_scenario(data, path="<scenario>", registry=None):
             args = w.get("args", [])
             if not isinstance(args, list):
                 raise ScenarioError(path, wwhere + "args", "expected a list")
+            if kind in ARG_RULES:
+                _int_args(path, wwhere + "args", args, ARG_RULES[kind])
+                if kind == "vmcall":
+                    args = list(args) + [0] * (2 - len(args))  # the handler reads two registers
             spec.args = tuple(args)
             if "count" in w:
-                spec.count = _number(path, wwhere + "count", w["count"], minimum=1, integer=True)
+                spec.count = _number(path, wwhere + "count", w["count"], minimum=1, integer=True, maximum=MAX_COUNT)
             if "vcpus" in w:
                 spec.vcpus = _vcpu_list(path, wwhere + "vcpus", w["vcpus"], len(pcpus))
             work.append(spec)
@@ -308,13 +388,19 @@ def parse_scenario(data, path="<scenario>", registry=None):
                 if len(w.args) == 2:
                     target = next(v for v in vms if v.name == w.args[0])
                     if not isinstance(w.args[1], int) or not 0 <= w.args[1] < len(target.pcpus):
-                        raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "%s has no vCPU %r"
-                                            % (target.name, w.args[1]))
+                        raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "%s has no vCPU %s"
+                                            % (target.name, show(w.args[1])))
             if w.kind == "ipi":
-                if len(w.args) < 2 or not all(isinstance(a, int) for a in w.args):
-                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "expected [dest vCPU, vector(, mode)]")
+                fld = "vm[%d].work[%d].args" % (i, j)
+                if not 2 <= len(w.args) <= 3 or not all(type(a) is int for a in w.args):
+                    raise ScenarioError(path, fld, "expected [dest vCPU, vector(, delivery mode)]")
                 if not 0 <= w.args[0] < len(vm.pcpus):
-                    raise ScenarioError(path, "vm[%d].work[%d].args" % (i, j), "destination vCPU %d does not exist" % w.args[0])
+                    raise ScenarioError(path, fld, "destination vCPU %s does not exist" % show(w.args[0]))
+                mode = w.args[2] if len(w.args) > 2 else APIC_DM_FIXED
+                try:
+                    icr_encode(w.args[1] if mode == APIC_DM_FIXED else 0, mode, w.args[0])
+                except InvalidEncoding as exc:
+                    raise ScenarioError(path, fld, str(exc)) from None
     if any(w.kind == "s5" for v in vms for w in v.work) and not any(v.service for v in vms):
         raise ScenarioError(path, "vm", "an RTVM's S5 needs a service VM to run the device model")
     expect = data.get("expect", {})
