@@ -220,12 +220,28 @@ def explore(obj, scenario, design, strategy, bound, max_states, max_runs, horizo
     sys.exit(status)
 
 
+def _check_choices(ctx, param, value):
+    """``--choices``: a choice string whose positions and values fit the chooser's 64-bit integers."""
+    from acrn.errors import AcrnModelError
+    from acrn.explore import decode_choices
+
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    try:
+        decoded = decode_choices(value)
+    except (AcrnModelError, ValueError):
+        raise click.BadParameter("%r is not a choice string x1:POSITION=VALUE,..." % shown) from None
+    if any(p >= 2 ** 63 or not -2 ** 63 <= v < 2 ** 63 for p, v in decoded.items()):
+        raise click.BadParameter("%r: positions and values must be 64-bit integers" % shown)
+    return value
+
+
 @click.command(epilog=examples("replay kick-race --design nmi-nowindow --choices x1:153=350",
                                "replay kick-race --design nmi-nowindow --choices x1:153=350 --trace out/cx"))
 @click.argument("scenario", shell_complete=complete_scenario)
 @click.option("--design", "-d", required=True, shell_complete=complete_design,
               help="Notification design (see `acrn-model designs`).")
-@click.option("--choices", required=True, help="The choice string `explore` printed (x1:pos=value,...).")
+@click.option("--choices", required=True, callback=_check_choices,
+              help="The choice string `explore` printed (x1:pos=value,...).")
 @click.option("--horizon-us", type=FiniteFloat(min=1.0, max=MAX_DURATION_US), default=None, help="As given to explore.")
 @click.option("--trace", "trace_dir", type=OutputDir(), default=None,
               help="Write the replayed run as an acrntrace capture into this folder.")
