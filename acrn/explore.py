@@ -76,7 +76,7 @@ class ExploreChooser(Chooser):
         if value not in alts:
             value = default  # the run diverged from the one the deviation was planned on
         self.points.append((alts, value, default))
-        self.log.append(value)
+        self._record(value)
         return value
 
     def pick(self, n, what=0):
@@ -91,7 +91,7 @@ class ExploreChooser(Chooser):
         if value not in alts:
             value = 0
         self.points.append((alts, value, 0))
-        self.log.append(value)
+        self._record(value)
         return value
 
 

@@ -1,14 +1,35 @@
 import cython
+from libc.stdlib cimport free, realloc
+
 
 cdef class Chooser:
     cdef public object seed
     cdef public object rng
     cdef object _random
-    cdef public list log
     cdef public object replay
+    cdef public bint keep_log
+    cdef public Py_ssize_t n
+    cdef Py_ssize_t _n_replay
+    cdef unsigned int _mt[624]
+    cdef int _mti
+    cdef int* _log32
+    cdef long long* _log64
+    cdef Py_ssize_t _cap
+    cdef bint _wide
+    cdef list _pylog
 
+    @cython.locals(i=cython.int, j=cython.int, k=cython.int, nkey=cython.int, prev=cython.uint)
+    cdef _mt_seed(self, list key)
+    @cython.locals(y=cython.uint, kk=cython.int)
+    cdef unsigned int _genrand(self)
+    @cython.locals(a=cython.uint, b=cython.uint)
+    cdef double _draw(self)
     @cython.locals(pos=cython.Py_ssize_t, value=cython.longlong, r=cython.double)
     cdef long long _next(self, long long lo, long long hi) except? -1
+    @cython.locals(i=cython.Py_ssize_t)
+    cpdef _record(self, long long value)
+    @cython.locals(cap=cython.Py_ssize_t, i=cython.Py_ssize_t, grown=cython.p_longlong, grown32=cython.p_int)
+    cdef _grow(self, bint wide)
     cpdef attach(self, sim)
     cpdef long long latency(self, long long lo, long long hi, int what=*) except? -1
     cpdef long long pick(self, long long n, int what=*) except? -1

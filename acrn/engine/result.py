@@ -3,7 +3,7 @@ and the list of choices that reproduces the run."""
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 PASS = "PASS"
 FAIL = "FAIL"
@@ -60,7 +60,7 @@ class RunResult:
     request_latency: LatencyStats
     kick_latency: LatencyStats
     counts: dict
-    choices: List[int] = field(repr=False, default_factory=list)
+    choices: Sequence[int] = field(repr=False, default_factory=list)  # an array.array from the chooser
     logs: List = field(repr=False, default_factory=list)
 
     def verdict(self, name):
@@ -86,7 +86,7 @@ class RunResult:
             "counts": self.counts,
         }
         if with_choices:
-            out["choices"] = self.choices
+            out["choices"] = list(self.choices)
         return out
 
     def digest(self):

@@ -132,7 +132,7 @@ class Run:
                          compiled=acrn.compiled(), tsc_mhz=self.cost.tsc_mhz, duration_cycles=self.end,
                          verdicts=verdicts, request_latency=LatencyStats.of(req, self.cost.tsc_mhz),
                          kick_latency=LatencyStats.of(kicks, self.cost.tsc_mhz), counts=counts,
-                         choices=list(self.chooser.log), logs=list(obs.logs))
+                         choices=self.chooser.log, logs=list(obs.logs))
 
 
 def run_scenario(scenario, design, seed=None, **kw):
