@@ -53,7 +53,7 @@ class ExploreChooser(Chooser):
     def alternatives(self, lo, hi):
         now = self.sim.now
         values = [lo]
-        for ev in self.sim.queue:
+        for ev in self.sim.queued():
             offset = ev[0] - now
             if lo < offset < hi:
                 values.append(offset)
@@ -100,7 +100,7 @@ def state_hash(sim):
     Thread code positions are approximated by (thread, last step)."""
     now = sim.now
     parts = [tuple(sorted((ev[0] - now, ev[2], ev[3], ev[4] if type(ev[4]) is int else -1, ev[5], ev[6])
-                          for ev in sim.queue))]
+                          for ev in sim.queued()))]
     for ctx in sim.ctx:
         hw = ctx.hw
         vmcs = hw.vmcs

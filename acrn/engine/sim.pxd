@@ -1,4 +1,5 @@
 import cython
+from libc.stdlib cimport free, realloc
 
 from acrn.arch_x86.pcpu cimport PCpu
 from acrn.arch_x86.vmx cimport Vmcs
@@ -7,6 +8,19 @@ from acrn.core.vcpu cimport AcrnVcpu
 from acrn.engine.chooser cimport Chooser
 from acrn.guest.guest cimport Guest
 from acrn.host.observe cimport Observer
+
+
+cdef struct Event:
+    long long time
+    long long seq
+    int kind
+    int cpu
+    long long a
+    long long b
+    long long c
+    long long gen
+
+ctypedef Event* EventPtr
 
 
 cdef class PcpuCtx:
@@ -32,7 +46,11 @@ cdef class Sim:
     cdef public Chooser chooser
     cdef public long long now
     cdef public long long seq
-    cdef public list queue
+    cdef Event* _heap
+    cdef Py_ssize_t _n
+    cdef Py_ssize_t _cap
+    cdef list _pyheap
+    cdef dict _calls
     cdef public list hw
     cdef public list ctx
     cdef public dict apic_to_cpu
@@ -55,10 +73,20 @@ cdef class Sim:
     cdef list _lo
     cdef list _hi
 
-    cpdef push(self, long long time, int kind, int cpu, a=*, b=*, c=*, long long gen=*)
+    @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=Event, ev=EventPtr)
+    cdef int _push(self, long long time, int kind, int cpu, long long a, long long b, long long c,
+                   long long gen) except -1
+    @cython.locals(cap=cython.Py_ssize_t, grown=EventPtr)
+    cdef _grow_heap(self)
+    @cython.locals(top=Event, last=Event, i=cython.Py_ssize_t, child=cython.Py_ssize_t)
+    cdef Event _pop(self)
+    cpdef Py_ssize_t pending(self)
+    cdef long long _next_time(self)
+    @cython.locals(i=cython.Py_ssize_t, ev=EventPtr)
+    cpdef list queued(self)
     cpdef long long latency(self, int step) except? -1
     cdef _next_step(self, PcpuCtx ctx, long long time)
-    @cython.locals(ctx=PcpuCtx, ev=tuple, kind=cython.int, queue=list)
+    @cython.locals(ctx=PcpuCtx, ev=Event, kind=cython.int)
     cpdef run(self, long long until)
     @cython.locals(ctx=PcpuCtx)
     cdef _check_waiters(self)
@@ -85,7 +113,7 @@ cdef class Sim:
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
     @cython.locals(hw=PCpu, state=cython.int)
     cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)
-    cdef bint _defer(self, PcpuCtx ctx, tuple ev) except -1
+    cdef bint _defer(self, PcpuCtx ctx, long long kind, long long vector, long long sources, long long latest) except -1
     cdef _tick(self, PcpuCtx ctx, long long period)
 
     cpdef trace_vmentry(self, int cpu, vcpu)

@@ -1,9 +1,12 @@
 """The discrete-event kernel: one clock in TSC cycles, one event queue, the pCPUs as state machines.
 
 Each pCPU runs hypervisor code (a thread's generator, see ``acrn.engine.ops``) in atomic steps, or
-guest code in VMX non-root.  Events are (time, seq, ...) tuples: ``seq`` grows with every push, so the
-order of simultaneous events depends only on the inputs (as in SimPy).  Every latency is drawn through
-the chooser; nothing else is random.
+guest code in VMX non-root.  An event is (time, seq, kind, cpu, a, b, c, gen), ordered by (time, seq):
+``seq`` grows with every push, so the order of simultaneous events depends only on the inputs (as in
+SimPy).  Compiled, the queue is a binary heap of C structs (``Event`` in ``sim.pxd``, no Python object per
+event); interpreted, the same events are ``heapq`` entries.  Both pop the same order, since (time, seq) is
+unique.  A scheduled callback (``call_at``) is kept in a dict under its id (the event's ``a``).  Every
+latency is drawn through the chooser; nothing else is random.
 
 Interrupt arrivals are posted to the hardware model (``arch_x86.pcpu``) and acted on at once in
 non-root, at the next step boundary in root (a step is atomic), or when they wake a waiting pCPU.
@@ -56,6 +59,17 @@ _ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_IN
                           VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW))
 
 
+class PyEvent:
+    """Interpreted mode's event (compiled mode: the C struct ``Event`` of sim.pxd, the same fields)."""
+    __slots__ = ("time", "seq", "kind", "cpu", "a", "b", "c", "gen")
+
+    def __init__(self, time, seq, kind, cpu, a, b, c, gen):
+        self.time, self.seq, self.kind, self.cpu, self.a, self.b, self.c, self.gen = time, seq, kind, cpu, a, b, c, gen
+
+
+QUEUE_FIRST_CAPACITY = cython.declare(cython.Py_ssize_t, 256)
+
+
 class PcpuCtx:
     """The engine's view of one pCPU: what runs there and what it waits for."""
 
@@ -83,7 +97,8 @@ class Sim:
         self.chooser = chooser
         self.now = 0
         self.seq = 0
-        self.queue = []
+        self._pyheap = []  # interpreted mode: (time, seq, PyEvent)
+        self._calls = {}  # call id -> callback of a K_CALL event
         self.hw = [PCpu(i) for i in range(n_pcpus)]
         self.ctx = [PcpuCtx(i, self.hw[i]) for i in range(n_pcpus)]
         self.apic_to_cpu = {hw.lapic.apic_id: i for i, hw in enumerate(self.hw)}
@@ -110,10 +125,88 @@ class Sim:
         self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
         self._hi = cost.hi
 
+    def __dealloc__(self):
+        free(self._heap)
+
     # ---- queue ------------------------------------------------------------------------------------
-    def push(self, time, kind, cpu, a=0, b=0, c=0, gen=0):
+    def _push(self, time, kind, cpu, a, b, c, gen):
+        """Queue an event (compiled: sift it up the heap of structs)."""
         self.seq += 1
-        heappush(self.queue, (time, self.seq, kind, cpu, a, b, c, gen))
+        if cython.compiled:
+            if self._n >= self._cap:
+                self._grow_heap()
+            i = self._n
+            self._n += 1
+            while i > 0:
+                parent = (i - 1) >> 1
+                up = self._heap[parent]
+                if up.time < time or (up.time == time and up.seq < self.seq):
+                    break
+                self._heap[i] = up
+                i = parent
+            ev = self._heap + i
+            ev.time, ev.seq, ev.kind, ev.cpu, ev.a, ev.b, ev.c, ev.gen = time, self.seq, kind, cpu, a, b, c, gen
+        else:
+            heappush(self._pyheap, (time, self.seq, PyEvent(time, self.seq, kind, cpu, a, b, c, gen)))
+
+    def _grow_heap(self):
+        cap = max(QUEUE_FIRST_CAPACITY, 2 * self._cap)
+        grown = cython.cast(EventPtr, realloc(self._heap, cap * cython.sizeof(Event)))
+        if grown == cython.NULL:
+            raise MemoryError("engine: no memory for an event queue of %d events" % cap)
+        self._heap = grown
+        self._cap = cap
+
+    def _pop(self):
+        """Remove and return the earliest event (the queue is not empty)."""
+        if cython.compiled:
+            top = self._heap[0]
+            self._n -= 1
+            last = self._heap[self._n]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= self._n:
+                    break
+                if child + 1 < self._n and (self._heap[child + 1].time < self._heap[child].time or (
+                        self._heap[child + 1].time == self._heap[child].time
+                        and self._heap[child + 1].seq < self._heap[child].seq)):
+                    child += 1
+                if last.time < self._heap[child].time or (last.time == self._heap[child].time
+                                                          and last.seq < self._heap[child].seq):
+                    break
+                self._heap[i] = self._heap[child]
+                i = child
+            self._heap[i] = last
+            return top
+        return heappop(self._pyheap)[2]
+
+    def pending(self):
+        """How many events are queued."""
+        if cython.compiled:
+            return self._n
+        return len(self._pyheap)
+
+    def _next_time(self):
+        """The time of the earliest queued event (the queue is not empty)."""
+        if cython.compiled:
+            return self._heap[0].time
+        return self._pyheap[0][0]
+
+    def queued(self):
+        """The queued events as (time, seq, kind, cpu, a, b, c, gen) tuples, in no particular order; a
+        K_CALL's ``a`` is its callback (for the explorer)."""
+        out = []
+        if cython.compiled:
+            for i in range(self._n):
+                ev = self._heap + i
+                out.append((ev.time, ev.seq, ev.kind, ev.cpu, self._calls[ev.a] if ev.kind == K_CALL else ev.a,
+                            ev.b, ev.c, ev.gen))
+        else:
+            for _, _, e in self._pyheap:
+                out.append((e.time, e.seq, e.kind, e.cpu, self._calls[e.a] if e.kind == K_CALL else e.a, e.b, e.c,
+                            e.gen))
+        return out
 
     def latency(self, step):
         return self.chooser.latency(self._lo[step], self._hi[step], step)
@@ -121,43 +214,43 @@ class Sim:
     def _next_step(self, ctx, time):
         ctx.gen += 1
         ctx.next_step_time = time
-        self.push(time, K_STEP, ctx.cpu_id, gen=ctx.gen)
+        self._push(time, K_STEP, ctx.cpu_id, 0, 0, 0, ctx.gen)
 
     def call_at(self, time, func):
         """Run ``func()`` at ``time`` (scenario stimuli), in queue order."""
-        self.push(time, K_CALL, 0, a=func)
+        self._calls[self.seq + 1] = func  # the id: the seq number the event gets
+        self._push(time, K_CALL, 0, self.seq + 1, 0, 0, 0)
 
     def start_sched_tick(self, pcpu_id, period_us):
         period = self.cost.cycles(period_us)
-        self.push(self.now + period, K_TICK, pcpu_id, a=period)
+        self._push(self.now + period, K_TICK, pcpu_id, period, 0, 0, 0)
 
     # ---- the main loop ----------------------------------------------------------------------------
     def run(self, until):
         """Process events up to simulated time ``until`` (cycles)."""
-        queue = self.queue
-        while queue:
-            if queue[0][0] > until:
+        while self.pending() > 0:
+            if self._next_time() > until:
                 break
-            ev = heappop(queue)
-            self.now = ev[0]
-            kind = ev[2]
-            ctx = self.ctx[ev[3]]
+            ev = self._pop()
+            self.now = ev.time
+            kind = ev.kind
+            ctx = self.ctx[ev.cpu]
             if kind == K_STEP:
-                if ev[7] != ctx.gen:
+                if ev.gen != ctx.gen:
                     continue
                 self._step(ctx)
             elif kind == K_GUEST:
-                if ev[7] != ctx.ggen or ctx.state != ST_GUEST:
+                if ev.gen != ctx.ggen or ctx.state != ST_GUEST:
                     continue
                 self._guest_event(ctx)
             elif kind == K_ARRIVE:
-                if self.defer_arrivals and self._defer(ctx, ev):
+                if self.defer_arrivals and self._defer(ctx, ev.a, ev.b, ev.c, ev.gen):
                     continue
-                self._arrive(ctx, ev[4] & 0x7F, ev[5], ev[6])
+                self._arrive(ctx, ev.a & 0x7F, ev.b, ev.c)
             elif kind == K_TICK:
-                self._tick(ctx, ev[4])
+                self._tick(ctx, ev.a)
             else:
-                ev[4]()
+                self._calls.pop(ev.a)()
             if self.waiters:
                 self._check_waiters()
             if self.error is not None:
@@ -327,7 +420,7 @@ class Sim:
         ctx.ggen += 1
         due = ctx.vcpu.guest.next_due()
         if due >= 0:
-            self.push(max(due, ctx.guest_start, self.now), K_GUEST, ctx.cpu_id, gen=ctx.ggen)
+            self._push(max(due, ctx.guest_start, self.now), K_GUEST, ctx.cpu_id, 0, 0, 0, ctx.ggen)
 
     def _settle(self, ctx):
         """Act on every event pending in non-root, in the hardware's priority order."""
@@ -441,23 +534,21 @@ class Sim:
             else:
                 continue  # SMI: outside the model
             latest = self.now + extra_delay + self.cost.hi[step]
-            self.push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, a=kind, b=icr.vector, c=sources,
-                      gen=latest)
+            self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, icr.vector, sources, latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
         """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
         once in a run; the explorer may let it arrive up to an NMI/IPI delivery latency later."""
         step = S_NMI_DELIVERY if kind == ARR_NMI else S_IPI_DELIVERY
-        self.push(self.now + delay, K_ARRIVE, dst, a=kind, b=vector, c=sources, gen=self.now + delay + self.cost.hi[step])
+        self._push(self.now + delay, K_ARRIVE, dst, kind, vector, sources, self.now + delay + self.cost.hi[step])
 
-    def _defer(self, ctx, ev):
+    def _defer(self, ctx, kind, vector, sources, latest):
         """Explorer only: an interrupt reaching a pCPU in the middle of a root step may instead arrive after
-        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``ev[7]``:
+        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``latest``:
         the latest arrival time).  One choice, made when it first arrives, says how many boundaries it
         skips (kept in the event's kind, above its low byte).  This places an interrupt after any step of
         the target, not only next to events already queued."""
-        kind = ev[4]
-        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= ev[7]):
+        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= latest):
             return False
         skip = kind >> 8
         if skip == 0:
@@ -466,8 +557,8 @@ class Sim:
             skip = self.chooser.pick(MAX_DEFER + 1, K_ARRIVE)
             if skip == 0:
                 return False
-        self.push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, a=(kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
-                  b=ev[5], c=ev[6], gen=ev[7])
+        self._push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, (kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
+                   vector, sources, latest)
         return True
 
     def _arrive(self, ctx, kind, vector, sources):
@@ -502,7 +593,7 @@ class Sim:
 
     def _tick(self, ctx, period):
         """The hypervisor timer of a pCPU (not on lapic-pt pCPUs: their LAPIC belongs to the guest)."""
-        self.push(self.now + period, K_TICK, ctx.cpu_id, a=period)
+        self._push(self.now + period, K_TICK, ctx.cpu_id, period, 0, 0, 0)
         if self.hv.per_cpu[ctx.cpu_id].lapic_pt or ctx.state == ST_HALTED:
             return
         self._arrive(ctx, ARR_FIXED, TIMER_VECTOR, SRC_HV_OTHER)
