@@ -23,6 +23,19 @@ COMPILED = [
     "acrn/core/notify.py",
     "acrn/core/lapic.py",
     "acrn/core/hv.py",
+    "acrn/core/hypercall.py",
+    "acrn/core/ept.py",
+    "acrn/core/vmcs.py",
+    "acrn/core/io_req.py",
+    "acrn/core/pm.py",
+    "acrn/core/vm.py",
+    "acrn/core/ptirq.py",
+    "acrn/core/cpu.py",
+    "acrn/core/sched_iorr.py",
+    "acrn/core/sched_bvt.py",
+    "acrn/arch_x86/msi.py",
+    "acrn/engine/cost.py",
+    "acrn/guest/nmi_sources.py",
 ]
 
 setup(

@@ -28,6 +28,8 @@ MT_M = cython.declare(cython.int, 397)
 MT_MATRIX_A = cython.declare(cython.uint, 0x9908B0DF)
 MT_UPPER = cython.declare(cython.uint, 0x80000000)
 MT_LOWER = cython.declare(cython.uint, 0x7FFFFFFF)
+MT_TEMPER_B = cython.declare(cython.uint, 0x9D2C5680)  # the tempering masks b and c
+MT_TEMPER_C = cython.declare(cython.uint, 0xEFC60000)
 INT32_MIN = cython.declare(cython.longlong, -(1 << 31))
 INT32_MAX = cython.declare(cython.longlong, (1 << 31) - 1)
 LOG_FIRST_CAPACITY = cython.declare(cython.Py_ssize_t, 4096)
@@ -106,8 +108,8 @@ class Chooser:
         y = self._mt[self._mti]
         self._mti += 1
         y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C5680
-        y ^= (y << 15) & 0xEFC60000
+        y ^= (y << 7) & MT_TEMPER_B
+        y ^= (y << 15) & MT_TEMPER_C
         y ^= y >> 18
         return y
 
