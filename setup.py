@@ -13,6 +13,7 @@ COMPILED = [
     "acrn/engine/chooser.py",
     "acrn/guest/guest.py",
     "acrn/host/observe.py",
+    "acrn/host/machine.py",
     "acrn/core/schedule.py",
     "acrn/core/sched_noop.py",
     "acrn/core/virq.py",

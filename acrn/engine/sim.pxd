@@ -2,12 +2,7 @@ import cython
 from libc.stdlib cimport free, realloc
 
 from acrn.arch_x86.pcpu cimport PCpu
-from acrn.arch_x86.vmx cimport Vmcs
-from acrn.core.hv cimport Hypervisor
-from acrn.core.vcpu cimport AcrnVcpu
 from acrn.engine.chooser cimport Chooser
-from acrn.guest.guest cimport Guest
-from acrn.host.observe cimport Observer
 
 
 cdef struct Event:
@@ -35,7 +30,7 @@ cdef class PcpuCtx:
     cdef public int wait_step
     cdef public long long wait_deadline
     cdef public long long guest_start
-    cdef public AcrnVcpu vcpu
+    cdef public object vcpu
     cdef public int last_step
     cdef public long long steps
     cdef public long long next_step_time
@@ -56,8 +51,8 @@ cdef class Sim:
     cdef public dict apic_to_cpu
     cdef public list waiters
     cdef public int cur_cpu
-    cdef public Hypervisor hv
-    cdef public Observer obs
+    cdef public object hv
+    cdef public object obs
     cdef public object tracer
     cdef public object step_hook
     cdef public object on_vmexit
@@ -99,16 +94,8 @@ cdef class Sim:
     cdef _root_nmi(self, PcpuCtx ctx)
     @cython.locals(hw=PCpu)
     cdef _root_intr(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, result=cython.int, cost=cython.longlong, injected=cython.longlong, int_type=cython.int,
-                   vcpu=AcrnVcpu, vmcs=Vmcs, guest=Guest)
     cdef _vmentry(self, PcpuCtx ctx)
-    @cython.locals(due=cython.longlong)
-    cdef _schedule_guest(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, ev=cython.int, when=cython.longlong, vcpu=AcrnVcpu)
     cdef _settle(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, reason=cython.longlong, at=cython.longlong, nmi_exit=cython.bint, vcpu=AcrnVcpu, vmcs=Vmcs)
-    cdef _exited(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, vcpu=AcrnVcpu, guest=Guest)
     cdef _guest_event(self, PcpuCtx ctx)
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
     @cython.locals(hw=PCpu, state=cython.int)
@@ -116,14 +103,6 @@ cdef class Sim:
     cdef bint _defer(self, PcpuCtx ctx, long long kind, long long vector, long long sources, long long latest) except -1
     cdef _tick(self, PcpuCtx ctx, long long period)
 
-    cpdef trace_vmentry(self, int cpu, vcpu)
-    cpdef trace_vmexit(self, int cpu, vcpu, reason, at)
-    cpdef trace_request(self, vcpu, bit, made)
-    cpdef trace_kick(self, src, dst, mode)
-    cpdef trace_sched(self, cpu, prev, thread)
     cpdef trace_switch(self, cpu, thread)
-    cpdef trace_guest_interrupt(self, vcpu, vector, sources, is_nmi)
-    cpdef trace_nmi_window(self, cpu)
     cpdef trace_root_nmi(self, cpu, sources)
-    cpdef trace_nmi_exit(self, cpu, sources)
     cpdef trace_arrival(self, cpu, kind, vector, sources)

@@ -11,9 +11,9 @@ from acrn.core.vmexit import build_dispatch_table
 from acrn.engine.chooser import Chooser
 from acrn.engine.cost import CostModel
 from acrn.guest.guest import Guest, GuestWork
+from acrn.host.machine import Machine
 from acrn.host.observe import Observer
 from acrn.engine.result import FAIL, NOT_EXERCISED, PASS, LatencyStats, RunResult, Verdict
-from acrn.engine.sim import Sim
 from acrn.errors import AcrnModelError, PluginError
 
 
@@ -34,7 +34,7 @@ class Run:
         self.seed = scenario.seed if seed is None else seed
         self.cost = CostModel(scenario.cost, scenario.tsc_mhz)
         self.chooser = chooser or Chooser(self.seed)
-        self.sim = sim = Sim(self.cost, self.chooser, scenario.pcpus, tracer)
+        self.sim = sim = Machine(self.cost, self.chooser, scenario.pcpus, tracer)
         self.chooser.attach(sim)
         sim.step_hook = step_hook
         self.obs = sim.obs = Observer(sim)
