@@ -53,8 +53,10 @@ def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=C
     return (dest << 32) | lo
 
 
-def icr_decode(value):
-    """Decode a 64-bit x2APIC ICR write; reserved bits or delivery modes raise InvalidEncoding."""
+def icr_check(value):
+    """The checks of an x2APIC ICR write (SDM 10.12.9, 10.6.1): a value beyond 64 bits, reserved bits or a
+    reserved delivery mode raise InvalidEncoding.  Hot paths then take the fields as integers (the
+    engine's ``write_icr``); ``icr_decode`` returns them as an ``Icr``."""
     if not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
         raise InvalidEncoding("ICR value %r out of range (a 64-bit MSR)" % (value,))
     lo = value & 0xFFFFFFFF
@@ -67,7 +69,13 @@ def icr_decode(value):
     vector = lo & 0xFF
     if dm in (C.APIC_DM_FIXED, C.APIC_DM_LOWPRI):
         _check_fixed_vector(vector, "ICR")
-    return Icr(vector=vector, delivery_mode=dm,
+
+
+def icr_decode(value):
+    """Decode a 64-bit x2APIC ICR write; reserved bits or delivery modes raise InvalidEncoding."""
+    icr_check(value)
+    lo = value & 0xFFFFFFFF
+    return Icr(vector=lo & 0xFF, delivery_mode=(lo >> C.APIC_ICR_DM_SHIFT) & 0x7,
                dest_mode_logical=bool(lo & C.APIC_ICR_DESTMODE_LOGICAL),
                level_assert=bool(lo & C.APIC_ICR_LEVEL_ASSERT),
                trigger_level=bool(lo & C.APIC_ICR_TRIGGER_LEVEL),

@@ -97,6 +97,7 @@ cdef class Sim:
     cdef _vmentry(self, PcpuCtx ctx)
     cdef _settle(self, PcpuCtx ctx)
     cdef _guest_event(self, PcpuCtx ctx)
+    @cython.locals(lo=cython.longlong, dm=cython.int, vector=cython.int, shorthand=cython.int, dest=cython.longlong)
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
     @cython.locals(hw=PCpu, state=cython.int)
     cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)

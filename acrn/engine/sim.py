@@ -20,8 +20,9 @@ import cython
 
 from acrn.arch_x86.consts import (
     APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI,
-    APIC_DM_NMI, APIC_DM_STARTUP, SRC_HV_NOTIFY)
-from acrn.arch_x86.lapic_hw import icr_decode
+    APIC_DM_NMI, APIC_DM_STARTUP, APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_SHORTHAND_SHIFT,
+    SRC_HV_NOTIFY)
+from acrn.arch_x86.lapic_hw import icr_check
 from acrn.arch_x86.pcpu import EV_ROOT_INTR, EV_ROOT_NMI, PCpu
 from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
                               S_NMI_DELIVERY, STEP_NAMES)
@@ -392,23 +393,27 @@ class Sim:
         """A WRMSR to the x2APIC ICR on pCPU ``src``: decode (SDM 10.12.9) and deliver after the
         latency of the delivery mode.  An invalid value is a hypervisor bug: a fault."""
         try:
-            icr = icr_decode(value)
+            icr_check(value)
         except Exception as exc:
             self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
             return
-        dm = icr.delivery_mode
-        if icr.shorthand == APIC_DEST_SELF:
+        lo = value & 0xFFFFFFFF
+        dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
+        vector = lo & 0xFF
+        shorthand = (lo >> APIC_ICR_SHORTHAND_SHIFT) & 0x3
+        dest = value >> 32
+        if shorthand == APIC_DEST_SELF:
             dests = [src]
-        elif icr.shorthand == APIC_DEST_ALLISELF:
+        elif shorthand == APIC_DEST_ALLISELF:
             dests = list(range(len(self.hw)))
-        elif icr.shorthand == APIC_DEST_ALLESELF:
+        elif shorthand == APIC_DEST_ALLESELF:
             dests = [i for i in range(len(self.hw)) if i != src]
-        elif icr.dest_mode_logical:
+        elif lo & APIC_ICR_DESTMODE_LOGICAL:
             # x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0 (SDM 10.12.10.2)
             dests = [i for i, hw in enumerate(self.hw)
-                     if (hw.lapic.apic_id >> 4) == (icr.dest >> 16) and (icr.dest >> (hw.lapic.apic_id & 0xF)) & 1]
+                     if (hw.lapic.apic_id >> 4) == (dest >> 16) and (dest >> (hw.lapic.apic_id & 0xF)) & 1]
         else:
-            cpu = self.apic_to_cpu.get(icr.dest)
+            cpu = self.apic_to_cpu.get(dest)
             dests = [] if cpu is None else [cpu]
         if dm == APIC_DM_LOWPRI:
             dests, dm = dests[:1], APIC_DM_FIXED
@@ -424,7 +429,7 @@ class Sim:
             else:
                 continue  # SMI: outside the model
             latest = self.now + extra_delay + self.cost.hi[step]
-            self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, icr.vector, sources, latest)
+            self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, vector, sources, latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
         """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
