@@ -34,7 +34,6 @@ COMPILED = [
     "acrn/core/cpu.py",
     "acrn/core/sched_iorr.py",
     "acrn/core/sched_bvt.py",
-    "acrn/arch_x86/msi.py",
     "acrn/engine/cost.py",
     "acrn/guest/nmi_sources.py",
 ]
