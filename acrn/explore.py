@@ -51,12 +51,8 @@ class ExploreChooser(Chooser):
         sim.defer_arrivals = True  # arrivals become choice points too (after which step of the target)
 
     def alternatives(self, lo, hi):
-        now = self.sim.now
-        values = [lo]
-        for ev in self.sim.queued():
-            offset = ev[0] - now
-            if lo < offset < hi:
-                values.append(offset)
+        values = self.sim.queued_offsets(lo, hi)
+        values.append(lo)
         values.append(hi)
         return sorted(set(values))
 

@@ -77,6 +77,8 @@ cdef class Sim:
     cdef Event _pop(self)
     cpdef Py_ssize_t pending(self)
     cdef long long _next_time(self)
+    @cython.locals(i=cython.Py_ssize_t, offset=cython.longlong)
+    cpdef list queued_offsets(self, long long lo, long long hi)
     @cython.locals(i=cython.Py_ssize_t, ev=EventPtr)
     cpdef list queued(self)
     cpdef long long latency(self, int step) except? -1

@@ -188,6 +188,21 @@ class Sim:
             return self._heap[0].time
         return self._pyheap[0][0]
 
+    def queued_offsets(self, lo, hi):
+        """The offsets from now of the queued events strictly inside (lo, hi) cycles, in no particular
+        order (the explorer's alternatives: where a drawn latency would land next to a queued event)."""
+        out = []
+        if cython.compiled:
+            for i in range(self._n):
+                offset = self._heap[i].time - self.now
+                if lo < offset < hi:
+                    out.append(offset)
+        else:
+            for t, _, _ in self._pyheap:
+                if lo < t - self.now < hi:
+                    out.append(t - self.now)
+        return out
+
     def queued(self):
         """The queued events as (time, seq, kind, cpu, a, b, c, gen) tuples, in no particular order; a
         K_CALL's ``a`` is its callback (for the explorer)."""
