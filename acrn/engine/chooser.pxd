@@ -1,5 +1,5 @@
 import cython
-from libc.stdlib cimport free, realloc
+from cpython cimport array as carray
 
 
 cdef class Chooser:
@@ -12,9 +12,8 @@ cdef class Chooser:
     cdef Py_ssize_t _n_replay
     cdef unsigned int _mt[624]
     cdef int _mti
-    cdef int* _log32
-    cdef long long* _log64
-    cdef Py_ssize_t _cap
+    cdef carray.array _log32
+    cdef carray.array _log64
     cdef bint _wide
     cdef list _pylog
 
@@ -26,10 +25,7 @@ cdef class Chooser:
     cdef double _draw(self)
     @cython.locals(pos=cython.Py_ssize_t, value=cython.longlong, r=cython.double)
     cdef long long _next(self, long long lo, long long hi) except? -1
-    @cython.locals(i=cython.Py_ssize_t)
     cpdef _record(self, long long value)
-    @cython.locals(cap=cython.Py_ssize_t, i=cython.Py_ssize_t, grown=cython.p_longlong, grown32=cython.p_int)
-    cdef _grow(self, bint wide)
     cpdef attach(self, sim)
     cpdef long long latency(self, long long lo, long long hi, int what=*) except? -1
     cpdef long long pick(self, long long n, int what=*) except? -1

@@ -2,8 +2,9 @@
 
 A choice is either a latency drawn from [lo, hi] or an index among simultaneous candidates.  Every
 choice is appended to the choice log (``log``, an ``array.array`` of int32, widened to int64 once a
-value needs it); ``Chooser(replay=log)`` answers the same questions with the same values, so a run is
-reproducible from its list of choices.  ``keep_log=False`` records nothing (4 bytes per choice saved)
+value needs it; compiled, values are stored through its C buffer, 4 bytes per choice, no Python int);
+``Chooser(replay=log)`` answers the same questions with the same values, so a run is reproducible from
+its list of choices.  ``keep_log=False`` records nothing (4 bytes per choice saved)
 when no replay is wanted.  The explorer subclasses this.
 
 The generator is MT19937 (M. Matsumoto and T. Nishimura, "Mersenne Twister: a 623-dimensionally
@@ -32,7 +33,6 @@ MT_TEMPER_B = cython.declare(cython.uint, 0x9D2C5680)  # the tempering masks b a
 MT_TEMPER_C = cython.declare(cython.uint, 0xEFC60000)
 INT32_MIN = cython.declare(cython.longlong, -(1 << 31))
 INT32_MAX = cython.declare(cython.longlong, (1 << 31) - 1)
-LOG_FIRST_CAPACITY = cython.declare(cython.Py_ssize_t, 4096)
 
 
 def seed_words(seed):
@@ -58,15 +58,12 @@ class Chooser:
         self._n_replay = len(self.replay) if replay is not None else 0
         if cython.compiled:
             self._mt_seed(seed_words(seed))
+            self._log32 = array.array("i")
         else:
             seed_words(seed)  # the same refusal as compiled mode
             self.rng = random.Random(seed)  # a private generator: no global randomness
             self._random = self.rng.random
             self._pylog = []
-
-    def __dealloc__(self):
-        free(self._log32)
-        free(self._log64)
 
     # ---- MT19937 (compiled mode) ------------------------------------------------------------------
     def _mt_seed(self, key):
@@ -126,53 +123,28 @@ class Chooser:
         """Append ``value`` to the log (when kept) and count the choice."""
         if self.keep_log:
             if cython.compiled:
-                if self.n >= self._cap:
-                    self._grow(self._wide)
                 if not self._wide and not (INT32_MIN <= value <= INT32_MAX):
-                    self._grow(True)
+                    self._log64 = array.array("q", self._log32)  # the first value beyond int32: widen once
+                    self._log32 = array.array("i")
+                    self._wide = True
                 if self._wide:
-                    self._log64[self.n] = value
+                    carray.resize_smart(self._log64, self.n + 1)  # amortized growth, as list.append
+                    self._log64.data.as_longlongs[self.n] = value
                 else:
-                    self._log32[self.n] = value
+                    carray.resize_smart(self._log32, self.n + 1)
+                    self._log32.data.as_ints[self.n] = value
             else:
                 self._pylog.append(value)
         self.n += 1
 
-    def _grow(self, wide):
-        """Compiled mode: double the log's capacity, or (``wide``) move it to int64."""
-        cap = max(LOG_FIRST_CAPACITY, 2 * self._cap) if self.n >= self._cap else self._cap
-        if wide:
-            grown = cython.cast(cython.p_longlong, realloc(self._log64, cap * cython.sizeof(cython.longlong)))
-            if grown == cython.NULL:
-                raise MemoryError("chooser: no memory for a choice log of %d entries" % cap)
-            self._log64 = grown
-            if not self._wide:
-                for i in range(self.n):
-                    self._log64[i] = self._log32[i]
-                free(self._log32)
-                self._log32 = cython.NULL
-                self._wide = True
-        else:
-            grown32 = cython.cast(cython.p_int, realloc(self._log32, cap * cython.sizeof(cython.int)))
-            if grown32 == cython.NULL:
-                raise MemoryError("chooser: no memory for a choice log of %d entries" % cap)
-            self._log32 = grown32
-        self._cap = cap
-
     @property
     def log(self):
         """The choices made so far (an ``array.array``: 'i' while every value fits int32, else 'q');
-        empty when ``keep_log`` is off."""
+        empty when ``keep_log`` is off.  Compiled, this is the live log itself, not a copy."""
         if not self.keep_log:
             return array.array("i")
         if cython.compiled:
-            if self._wide:
-                out = array.array("q")
-                out.frombytes(cython.cast(cython.p_char, self._log64)[:self.n * 8])
-            else:
-                out = array.array("i")
-                out.frombytes(cython.cast(cython.p_char, self._log32)[:self.n * 4])
-            return out
+            return self._log64 if self._wide else self._log32
         for v in self._pylog:
             if not INT32_MIN <= v <= INT32_MAX:
                 return array.array("q", self._pylog)

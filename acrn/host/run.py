@@ -112,13 +112,13 @@ class Run:
             else:
                 verdicts.append(Verdict(name, PASS if exercised else NOT_EXERCISED))
         obs = self.obs
-        req = [s.handled - s.made for s in obs.requests if s.handled >= 0 and s.remote]
-        kicks = [k[4] - k[0] for k in obs.kicks if k[4] >= 0]
+        req = obs.requests.remote_latencies()
+        kicks = obs.kicks.latencies()
         counts = {
             "steps": self.sim.steps,
             "vm_exits": self.sim.exits,
             "exits_by_reason": {str(k): v for k, v in sorted(obs.exits.items())},
-            "kicks": {D.NOTIFY_MODES[m]: sum(1 for k in obs.kicks if k[3] == m) for m in sorted({k[3] for k in obs.kicks})},
+            "kicks": {D.NOTIFY_MODES[m]: n for m, n in sorted(obs.kicks.count_by_mode().items())},
             "requests": len(obs.requests),
             "requests_dropped_by_scheduling": obs.dropped_requests,
             "guest_interrupts": len(obs.guest_interrupts),
