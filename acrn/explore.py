@@ -62,12 +62,8 @@ class ExploreChooser(Chooser):
         sim.defer_arrivals = True  # arrivals become choice points too (after which step of the target)
 
     def alternatives(self, lo, hi):
-        now = self.sim.now
-        values = [lo]
-        for ev in self.sim.queue:
-            offset = ev[0] - now
-            if lo < offset < hi:
-                values.append(offset)
+        values = self.sim.queued_offsets(lo, hi)
+        values.append(lo)
         values.append(hi)
         return sorted(set(values))
 
@@ -88,7 +84,7 @@ class ExploreChooser(Chooser):
             value = default  # the run diverged from the one the deviation was planned on
         self.points.append((alts, value, default))
         self.kinds.append(self.latency_kind(lo, hi, what))
-        self.log.append(value)
+        self._record(value)
         return value
 
     def latency_kind(self, lo, hi, what):
@@ -112,7 +108,7 @@ class ExploreChooser(Chooser):
             value = 0
         self.points.append((alts, value, 0))
         self.kinds.append(ARRIVAL_WINDOW)
-        self.log.append(value)
+        self._record(value)
         return value
 
 
@@ -137,7 +133,7 @@ def state_key(sim):
     relative to now.  Thread code positions are approximated by (thread, last step)."""
     now = sim.now
     parts = [tuple(sorted((ev[0] - now, ev[2], ev[3], ev[4] if type(ev[4]) is int else -1, ev[5], ev[6])
-                          for ev in sim.queue))]
+                          for ev in sim.queued()))]
     for ctx in sim.ctx:
         hw = ctx.hw
         vmcs = hw.vmcs

@@ -9,6 +9,13 @@ import collections
 import cython
 
 from acrn.arch_x86 import consts as C
+from acrn.arch_x86.consts import (
+    APIC_DEST_NOSHORT, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI, APIC_DM_NMI, APIC_DM_SMI,
+    APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_LEVEL_ASSERT, APIC_ICR_RESERVED_LO,
+    APIC_ICR_SHORTHAND_SHIFT, APIC_ICR_TRIGGER_LEVEL, DELIVERY_MODES, ICR_DELIVERY_MODES, LVT_CMCI,
+    LVT_DELIVERY_MODES, LVT_DELIVERY_MODES_NO_INIT, LVT_DM_SHIFT, LVT_ERROR, LVT_LINT0, LVT_LINT1, LVT_MASKED,
+    LVT_PMC, LVT_POLARITY_LOW, LVT_REGISTERS, LVT_THERMAL, LVT_TIMER, LVT_TIMER_MODE_SHIFT, LVT_TIMER_ONESHOT,
+    LVT_TIMER_PERIODIC, LVT_TIMER_TSC_DEADLINE, LVT_TRIGGER_LEVEL, SHORTHANDS)
 from acrn.errors import InvalidEncoding
 
 # 1 << v for every vector, as Python ints: the bitmaps are 256 bits wide, wider than any C integer, so a
@@ -29,90 +36,98 @@ def _check_fixed_vector(vector, what):
         raise InvalidEncoding("%s vector 0x%x is illegal (vectors 0-15 are reserved)" % (what, vector))
 
 
-def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=C.APIC_DEST_NOSHORT,
+def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=APIC_DEST_NOSHORT,
                level_assert=True, trigger_level=False):
     """64-bit x2APIC ICR value (SDM 10.12.9): destination in bits 63:32, command in bits 31:0."""
-    if delivery_mode not in C.ICR_DELIVERY_MODES:
+    if delivery_mode not in ICR_DELIVERY_MODES:
         raise InvalidEncoding("ICR delivery mode %r is reserved (allowed: %s)" % (
-            delivery_mode, ", ".join(C.DELIVERY_MODES[m] for m in sorted(C.ICR_DELIVERY_MODES))))
-    if shorthand not in C.SHORTHANDS:
+            delivery_mode, ", ".join(DELIVERY_MODES[m] for m in sorted(ICR_DELIVERY_MODES))))
+    if shorthand not in SHORTHANDS:
         raise InvalidEncoding("ICR shorthand %r out of range 0-3" % (shorthand,))
     if not 0 <= dest <= 0xFFFFFFFF:
         raise InvalidEncoding("ICR destination %r out of range (32-bit x2APIC ID)" % (dest,))
-    if delivery_mode in (C.APIC_DM_FIXED, C.APIC_DM_LOWPRI):
+    if delivery_mode in (APIC_DM_FIXED, APIC_DM_LOWPRI):
         _check_fixed_vector(vector, "ICR")
     elif not 0 <= vector <= 0xFF:
         raise InvalidEncoding("ICR vector %r out of range 0-255" % (vector,))
-    lo = vector | (delivery_mode << C.APIC_ICR_DM_SHIFT) | (shorthand << C.APIC_ICR_SHORTHAND_SHIFT)
+    lo = vector | (delivery_mode << APIC_ICR_DM_SHIFT) | (shorthand << APIC_ICR_SHORTHAND_SHIFT)
     if dest_mode_logical:
-        lo |= C.APIC_ICR_DESTMODE_LOGICAL
+        lo |= APIC_ICR_DESTMODE_LOGICAL
     if level_assert:
-        lo |= C.APIC_ICR_LEVEL_ASSERT
+        lo |= APIC_ICR_LEVEL_ASSERT
     if trigger_level:
-        lo |= C.APIC_ICR_TRIGGER_LEVEL
+        lo |= APIC_ICR_TRIGGER_LEVEL
     return (dest << 32) | lo
+
+
+def icr_check(value):
+    """The checks of an x2APIC ICR write (SDM 10.12.9, 10.6.1): a value beyond 64 bits, reserved bits or a
+    reserved delivery mode raise InvalidEncoding.  Hot paths then take the fields as integers (the
+    engine's ``write_icr``); ``icr_decode`` returns them as an ``Icr``."""
+    if not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+        raise InvalidEncoding("ICR value %r out of range (a 64-bit MSR)" % (value,))
+    lo = value & 0xFFFFFFFF
+    if lo & APIC_ICR_RESERVED_LO:
+        raise InvalidEncoding("ICR value 0x%x sets reserved bits 0x%x (SDM 10.12.9)"
+                              % (value, lo & APIC_ICR_RESERVED_LO))
+    dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
+    if dm not in ICR_DELIVERY_MODES:
+        raise InvalidEncoding("ICR value 0x%x has reserved delivery mode %d (SDM 10.6.1)" % (value, dm))
+    vector = lo & 0xFF
+    if dm in (APIC_DM_FIXED, APIC_DM_LOWPRI):
+        _check_fixed_vector(vector, "ICR")
 
 
 def icr_decode(value):
     """Decode a 64-bit x2APIC ICR write; reserved bits or delivery modes raise InvalidEncoding."""
-    if not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
-        raise InvalidEncoding("ICR value %r out of range (a 64-bit MSR)" % (value,))
+    icr_check(value)
     lo = value & 0xFFFFFFFF
-    if lo & C.APIC_ICR_RESERVED_LO:
-        raise InvalidEncoding("ICR value 0x%x sets reserved bits 0x%x (SDM 10.12.9)"
-                              % (value, lo & C.APIC_ICR_RESERVED_LO))
-    dm = (lo >> C.APIC_ICR_DM_SHIFT) & 0x7
-    if dm not in C.ICR_DELIVERY_MODES:
-        raise InvalidEncoding("ICR value 0x%x has reserved delivery mode %d (SDM 10.6.1)" % (value, dm))
-    vector = lo & 0xFF
-    if dm in (C.APIC_DM_FIXED, C.APIC_DM_LOWPRI):
-        _check_fixed_vector(vector, "ICR")
-    return Icr(vector=vector, delivery_mode=dm,
-               dest_mode_logical=bool(lo & C.APIC_ICR_DESTMODE_LOGICAL),
-               level_assert=bool(lo & C.APIC_ICR_LEVEL_ASSERT),
-               trigger_level=bool(lo & C.APIC_ICR_TRIGGER_LEVEL),
-               shorthand=(lo >> C.APIC_ICR_SHORTHAND_SHIFT) & 0x3, dest=value >> 32)
+    return Icr(vector=lo & 0xFF, delivery_mode=(lo >> APIC_ICR_DM_SHIFT) & 0x7,
+               dest_mode_logical=bool(lo & APIC_ICR_DESTMODE_LOGICAL),
+               level_assert=bool(lo & APIC_ICR_LEVEL_ASSERT),
+               trigger_level=bool(lo & APIC_ICR_TRIGGER_LEVEL),
+               shorthand=(lo >> APIC_ICR_SHORTHAND_SHIFT) & 0x3, dest=value >> 32)
 
 
 def _lvt_allowed_modes(name):
-    if name in (C.LVT_TIMER, C.LVT_ERROR):
-        return frozenset((C.APIC_DM_FIXED,))  # SDM 10.5.1: no delivery-mode field, always fixed
-    if name in (C.LVT_LINT0, C.LVT_LINT1):
-        return C.LVT_DELIVERY_MODES
-    if name in (C.LVT_THERMAL, C.LVT_PMC, C.LVT_CMCI):
-        return C.LVT_DELIVERY_MODES_NO_INIT
-    raise InvalidEncoding("unknown LVT register %r (known: %s)" % (name, ", ".join(sorted(C.LVT_REGISTERS))))
+    if name in (LVT_TIMER, LVT_ERROR):
+        return frozenset((APIC_DM_FIXED,))  # SDM 10.5.1: no delivery-mode field, always fixed
+    if name in (LVT_LINT0, LVT_LINT1):
+        return LVT_DELIVERY_MODES
+    if name in (LVT_THERMAL, LVT_PMC, LVT_CMCI):
+        return LVT_DELIVERY_MODES_NO_INIT
+    raise InvalidEncoding("unknown LVT register %r (known: %s)" % (name, ", ".join(sorted(LVT_REGISTERS))))
 
 
-def lvt_encode(name, vector, delivery_mode=C.APIC_DM_FIXED, masked=False, timer_mode=C.LVT_TIMER_ONESHOT,
+def lvt_encode(name, vector, delivery_mode=APIC_DM_FIXED, masked=False, timer_mode=LVT_TIMER_ONESHOT,
                trigger_level=False, polarity_low=False):
     """Value of LVT register ``name`` (SDM 10.5.1, Figure 10-8)."""
     allowed = _lvt_allowed_modes(name)
     if delivery_mode not in allowed:
         raise InvalidEncoding("LVT %s: delivery mode %s not allowed (allowed: %s)" % (
-            name, C.delivery_mode_name(delivery_mode), ", ".join(C.DELIVERY_MODES[m] for m in sorted(allowed))))
-    if delivery_mode == C.APIC_DM_FIXED and not masked:
+            name, C.delivery_mode_name(delivery_mode), ", ".join(DELIVERY_MODES[m] for m in sorted(allowed))))
+    if delivery_mode == APIC_DM_FIXED and not masked:
         _check_fixed_vector(vector, "LVT " + name)  # a masked entry never delivers (reset value 0x10000)
     elif not 0 <= vector <= 0xFF:
         raise InvalidEncoding("LVT %s vector %r out of range 0-255" % (name, vector))
     value = vector
-    if name not in (C.LVT_TIMER, C.LVT_ERROR):
-        value |= delivery_mode << C.LVT_DM_SHIFT
+    if name not in (LVT_TIMER, LVT_ERROR):
+        value |= delivery_mode << LVT_DM_SHIFT
     if masked:
-        value |= C.LVT_MASKED
-    if name == C.LVT_TIMER:
-        if timer_mode not in (C.LVT_TIMER_ONESHOT, C.LVT_TIMER_PERIODIC, C.LVT_TIMER_TSC_DEADLINE):
+        value |= LVT_MASKED
+    if name == LVT_TIMER:
+        if timer_mode not in (LVT_TIMER_ONESHOT, LVT_TIMER_PERIODIC, LVT_TIMER_TSC_DEADLINE):
             raise InvalidEncoding("LVT timer mode %r is reserved" % (timer_mode,))
-        value |= timer_mode << C.LVT_TIMER_MODE_SHIFT
+        value |= timer_mode << LVT_TIMER_MODE_SHIFT
     elif timer_mode:
         raise InvalidEncoding("LVT %s has no timer mode" % name)
-    if name in (C.LVT_LINT0, C.LVT_LINT1):
-        if delivery_mode in (C.APIC_DM_NMI, C.APIC_DM_SMI, C.APIC_DM_INIT) and trigger_level:
+    if name in (LVT_LINT0, LVT_LINT1):
+        if delivery_mode in (APIC_DM_NMI, APIC_DM_SMI, APIC_DM_INIT) and trigger_level:
             raise InvalidEncoding("LVT %s: %s is always edge-triggered" % (name, C.delivery_mode_name(delivery_mode)))
         if trigger_level:
-            value |= C.LVT_TRIGGER_LEVEL
+            value |= LVT_TRIGGER_LEVEL
         if polarity_low:
-            value |= C.LVT_POLARITY_LOW
+            value |= LVT_POLARITY_LOW
     elif trigger_level or polarity_low:
         raise InvalidEncoding("LVT %s has no trigger/polarity bits (LINT0/LINT1 only)" % name)
     return value
@@ -121,22 +136,22 @@ def lvt_encode(name, vector, delivery_mode=C.APIC_DM_FIXED, masked=False, timer_
 def lvt_decode(name, value):
     """Decode LVT register ``name``; a reserved delivery mode raises InvalidEncoding."""
     allowed = _lvt_allowed_modes(name)
-    dm = C.APIC_DM_FIXED if name in (C.LVT_TIMER, C.LVT_ERROR) else (value >> C.LVT_DM_SHIFT) & 0x7
+    dm = APIC_DM_FIXED if name in (LVT_TIMER, LVT_ERROR) else (value >> LVT_DM_SHIFT) & 0x7
     if dm not in allowed:
         raise InvalidEncoding("LVT %s value 0x%x has delivery mode %s, not allowed there"
                               % (name, value, C.delivery_mode_name(dm)))
-    timer_mode = (value >> C.LVT_TIMER_MODE_SHIFT) & 0x3 if name == C.LVT_TIMER else 0
+    timer_mode = (value >> LVT_TIMER_MODE_SHIFT) & 0x3 if name == LVT_TIMER else 0
     if timer_mode == 3:
         raise InvalidEncoding("LVT timer value 0x%x has reserved timer mode 3" % value)
-    masked = bool(value & C.LVT_MASKED)
-    if dm == C.APIC_DM_FIXED and not masked and (value & 0xFF) < 16:
+    masked = bool(value & LVT_MASKED)
+    if dm == APIC_DM_FIXED and not masked and (value & 0xFF) < 16:
         raise InvalidEncoding("LVT %s value 0x%x: vector 0x%x is illegal (vectors 0-15 are reserved)"
                               % (name, value, value & 0xFF))
-    lint = name in (C.LVT_LINT0, C.LVT_LINT1)
-    edge_only = dm in (C.APIC_DM_NMI, C.APIC_DM_SMI, C.APIC_DM_INIT)  # SDM 10.5.1: the trigger bit is ignored
+    lint = name in (LVT_LINT0, LVT_LINT1)
+    edge_only = dm in (APIC_DM_NMI, APIC_DM_SMI, APIC_DM_INIT)  # SDM 10.5.1: the trigger bit is ignored
     return Lvt(name=name, vector=value & 0xFF, delivery_mode=dm, masked=masked, timer_mode=timer_mode,
-               trigger_level=lint and not edge_only and bool(value & C.LVT_TRIGGER_LEVEL),
-               polarity_low=lint and bool(value & C.LVT_POLARITY_LOW))
+               trigger_level=lint and not edge_only and bool(value & LVT_TRIGGER_LEVEL),
+               polarity_low=lint and bool(value & LVT_POLARITY_LOW))
 
 
 class LapicHw:
@@ -153,7 +168,7 @@ class LapicHw:
         self.tpr = 0
         self.esr = 0
         self.irr_source = {}
-        self.lvt = {name: C.LVT_MASKED for name in C.LVT_REGISTERS}  # masked after reset (SDM 10.4.7.1)
+        self.lvt = {name: LVT_MASKED for name in LVT_REGISTERS}  # masked after reset (SDM 10.4.7.1)
 
     def ppr(self) -> cython.int:
         """Processor priority (SDM 10.8.3.1): TPR if its class is >= the highest in-service class."""

@@ -1,5 +1,6 @@
 """Hypercalls from the service VM, as in ACRN's ``hypervisor/common/hypercall.c`` (and vmcall.c)."""
-from acrn.core import defs as D
+from acrn.core.defs import (
+    HC_DESTROY_VM, HC_NOTIFY_REQUEST_FINISH, HC_PAUSE_VM, HC_SMP_CALL, HC_VM_SET_MEMORY_REGIONS)
 from acrn.core.ept import ept_modify_mr
 from acrn.core.notify import smp_call_function
 from acrn.core.vm import pause_vm, shutdown_vm
@@ -16,16 +17,16 @@ def dispatch_hypercall(vcpu):
     hv = vcpu.hv
     hc, arg = vcpu.guest.exit_args[:2]
     yield S_HYPERCALL
-    if hc == D.HC_PAUSE_VM:
+    if hc == HC_PAUSE_VM:
         yield from hcall_pause_vm(hv, arg)
-    elif hc == D.HC_DESTROY_VM:
+    elif hc == HC_DESTROY_VM:
         yield from hcall_destroy_vm(hv, arg)
-    elif hc == D.HC_VM_SET_MEMORY_REGIONS:
+    elif hc == HC_VM_SET_MEMORY_REGIONS:
         hcall_set_vm_memory_regions(hv, arg)
         yield S_EPT_MODIFY
-    elif hc == D.HC_NOTIFY_REQUEST_FINISH:
+    elif hc == HC_NOTIFY_REQUEST_FINISH:
         hcall_notify_request_finish(hv, arg)
-    elif hc == D.HC_SMP_CALL:
+    elif hc == HC_SMP_CALL:
         mask, what = arg
         yield from smp_call_function(hv, mask, dump_vcpu_regs, what)
     else:

@@ -1,6 +1,8 @@
 """VMs, as in ACRN's ``hypervisor/arch/x86/guest/vm.c`` (``struct acrn_vm``): create, start, pause,
 shut down."""
-from acrn.core import defs as D
+from acrn.core.defs import (
+    ACRN_REQUEST_INIT_VMCS, NEED_SHUTDOWN_VM, THREAD_STS_BLOCKED, VCPU_ZOMBIE, VM_CREATED, VM_PAUSED,
+    VM_POWERED_OFF, VM_POWERING_OFF, VM_STARTED, VM_STATES)
 from acrn.core.cpu import make_pcpu_offline, start_pcpus, wait_pcpus_offline
 from acrn.core.schedule import init_thread_data
 from acrn.core.vcpu import AcrnVcpu, context_switch_in, context_switch_out, launch_vcpu, offline_vcpu, pause_vcpu, reset_vcpu
@@ -20,10 +22,10 @@ class AcrnVm:
         self.lapic_pt = lapic_pt
         self.is_service = is_service
         self.vcpus = []
-        self.state = D.VM_CREATED
+        self.state = VM_CREATED
 
     def __repr__(self):
-        return "<vm %d %s %s>" % (self.vm_id, self.name, D.VM_STATES[self.state])
+        return "<vm %d %s %s>" % (self.vm_id, self.name, VM_STATES[self.state])
 
 
 def is_lapic_pt_configured(vm):
@@ -61,15 +63,15 @@ def create_vm(hv, name, pcpus, lapic_pt=False, is_service=False, weights=None):
         obj.switch_out = context_switch_out
         obj.switch_in = context_switch_in
         init_thread_data(hv, obj)
-        obj.status = D.THREAD_STS_BLOCKED  # not yet launched
-        vcpu.arch.pending_req |= 1 << D.ACRN_REQUEST_INIT_VMCS
+        obj.status = THREAD_STS_BLOCKED  # not yet launched
+        vcpu.arch.pending_req |= 1 << ACRN_REQUEST_INIT_VMCS
         vm.vcpus.append(vcpu)
     return vm
 
 
 def start_vm(vm):
     """start_vm: launch every vCPU (wake its thread)."""
-    vm.state = D.VM_STARTED
+    vm.state = VM_STARTED
     for vcpu in vm.vcpus:
         launch_vcpu(vcpu)
 
@@ -77,14 +79,14 @@ def start_vm(vm):
 def pause_vm(vm):
     """pause_vm: pause every vCPU as a zombie.  An RTVM is only paused when it is powering itself
     off (or was never started)."""
-    if vm.state == D.VM_PAUSED:
+    if vm.state == VM_PAUSED:
         return
-    if is_rt_vm(vm) and vm.state not in (D.VM_POWERING_OFF, D.VM_CREATED):
+    if is_rt_vm(vm) and vm.state not in (VM_POWERING_OFF, VM_CREATED):
         vm.hv.obs.log(None, "pause_vm(%s): an RTVM can only be paused while powering off" % vm.name)
         return
     for vcpu in vm.vcpus:
-        yield from pause_vcpu(vcpu, D.VCPU_ZOMBIE)
-    vm.state = D.VM_PAUSED
+        yield from pause_vcpu(vcpu, VCPU_ZOMBIE)
+    vm.state = VM_PAUSED
 
 
 def shutdown_vm(vm):
@@ -93,10 +95,10 @@ def shutdown_vm(vm):
     INIT-SIPI-SIPI (start_pcpus) so that the LAPIC the guest dirtied is re-initialised."""
     hv = vm.hv
     yield from pause_vm(vm)
-    if vm.state != D.VM_PAUSED:
+    if vm.state != VM_PAUSED:
         hv.obs.vm_shutdown_done(vm, EINVAL)
         return EINVAL
-    vm.state = D.VM_POWERED_OFF
+    vm.state = VM_POWERED_OFF
     mask = lapic_pt_enabled_pcpu_bitmap(vm) if is_lapic_pt_configured(vm) else 0
     for vcpu in vm.vcpus:
         reset_vcpu(vcpu)
@@ -118,11 +120,11 @@ def shutdown_vm(vm):
 
 def need_shutdown_vm(hv, pcpu_id):
     """need_shutdown_vm: test and clear NEED_SHUTDOWN_VM."""
-    return hv.per_cpu[pcpu_id].test_and_clear_flag(D.NEED_SHUTDOWN_VM)
+    return hv.per_cpu[pcpu_id].test_and_clear_flag(NEED_SHUTDOWN_VM)
 
 
 def shutdown_vm_from_idle(hv, pcpu_id):
     """shutdown_vm_from_idle: a pre-launched VM's shutdown, run by its BSP's idle thread."""
     vm = hv.vms[hv.per_cpu[pcpu_id].shutdown_vm_id]
-    if vm.state == D.VM_POWERING_OFF:
+    if vm.state == VM_POWERING_OFF:
         yield from shutdown_vm(vm)

@@ -3,7 +3,9 @@ and the list of choices that reproduces the run."""
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Sequence
+
+import numpy as np
 
 PASS = "PASS"
 FAIL = "FAIL"
@@ -26,11 +28,11 @@ class Verdict:
 
 
 def percentile(sorted_values, q):
-    """Nearest-rank percentile of an already sorted list (q in [0, 100])."""
-    if not sorted_values:
+    """Nearest-rank percentile of an already sorted sequence (q in [0, 100])."""
+    if len(sorted_values) == 0:
         return None
     rank = max(1, -(-len(sorted_values) * q // 100))
-    return sorted_values[int(rank) - 1]
+    return int(sorted_values[int(rank) - 1])
 
 
 @dataclass
@@ -42,10 +44,12 @@ class LatencyStats:
 
     @classmethod
     def of(cls, cycles, tsc_mhz):
-        values = sorted(cycles)
+        """From the latencies in cycles (any sequence of integers; an int64 numpy array is sorted in place
+        of a list of Python ints)."""
+        values = np.sort(np.asarray(cycles, dtype=np.int64))
         to_us = (lambda c: None if c is None else round(c / tsc_mhz, 3))
         return cls(len(values), to_us(percentile(values, 50)), to_us(percentile(values, 99)),
-                   to_us(values[-1] if values else None))
+                   to_us(int(values[-1]) if len(values) else None))
 
 
 @dataclass
@@ -65,7 +69,7 @@ class RunResult:
     request_latency: LatencyStats
     kick_latency: LatencyStats
     counts: dict
-    choices: List[int] = field(repr=False, default_factory=list)
+    choices: Sequence[int] = field(repr=False, default_factory=list)  # an array.array from the chooser
     logs: List = field(repr=False, default_factory=list)
 
     def verdict(self, name):
@@ -94,7 +98,7 @@ class RunResult:
             "counts": self.counts,
         }
         if with_choices:
-            out["choices"] = self.choices
+            out["choices"] = list(self.choices)
         return out
 
     def digest(self):

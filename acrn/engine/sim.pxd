@@ -1,12 +1,21 @@
 import cython
+from libc.stdlib cimport free, realloc
 
 from acrn.arch_x86.pcpu cimport PCpu
-from acrn.arch_x86.vmx cimport Vmcs
-from acrn.core.hv cimport Hypervisor
-from acrn.core.vcpu cimport AcrnVcpu
 from acrn.engine.chooser cimport Chooser
-from acrn.guest.guest cimport Guest
-from acrn.host.observe cimport Observer
+
+
+cdef struct Event:
+    long long time
+    long long seq
+    int kind
+    int cpu
+    long long a
+    long long b
+    long long c
+    long long gen
+
+ctypedef Event* EventPtr
 
 
 cdef class PcpuCtx:
@@ -21,7 +30,7 @@ cdef class PcpuCtx:
     cdef public int wait_step
     cdef public long long wait_deadline
     cdef public long long guest_start
-    cdef public AcrnVcpu vcpu
+    cdef public object vcpu
     cdef public int last_step
     cdef public long long steps
     cdef public long long next_step_time
@@ -32,14 +41,18 @@ cdef class Sim:
     cdef public Chooser chooser
     cdef public long long now
     cdef public long long seq
-    cdef public list queue
+    cdef Event* _heap
+    cdef Py_ssize_t _n
+    cdef Py_ssize_t _cap
+    cdef list _pyheap
+    cdef dict _calls
     cdef public list hw
     cdef public list ctx
     cdef public dict apic_to_cpu
     cdef public list waiters
     cdef public int cur_cpu
-    cdef public Hypervisor hv
-    cdef public Observer obs
+    cdef public object hv
+    cdef public object obs
     cdef public object tracer
     cdef public object step_hook
     cdef public object on_vmexit
@@ -55,10 +68,22 @@ cdef class Sim:
     cdef list _lo
     cdef list _hi
 
-    cpdef push(self, long long time, int kind, int cpu, a=*, b=*, c=*, long long gen=*)
+    @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=Event, ev=EventPtr)
+    cdef int _push(self, long long time, int kind, int cpu, long long a, long long b, long long c,
+                   long long gen) except -1
+    @cython.locals(cap=cython.Py_ssize_t, grown=EventPtr)
+    cdef _grow_heap(self)
+    @cython.locals(top=Event, last=Event, i=cython.Py_ssize_t, child=cython.Py_ssize_t)
+    cdef Event _pop(self)
+    cpdef Py_ssize_t pending(self)
+    cdef long long _next_time(self)
+    @cython.locals(i=cython.Py_ssize_t, offset=cython.longlong)
+    cpdef list queued_offsets(self, long long lo, long long hi)
+    @cython.locals(i=cython.Py_ssize_t, ev=EventPtr)
+    cpdef list queued(self)
     cpdef long long latency(self, int step) except? -1
     cdef _next_step(self, PcpuCtx ctx, long long time)
-    @cython.locals(ctx=PcpuCtx, ev=tuple, kind=cython.int, queue=list)
+    @cython.locals(ctx=PcpuCtx, ev=Event, kind=cython.int)
     cpdef run(self, long long until)
     @cython.locals(ctx=PcpuCtx)
     cdef _check_waiters(self)
@@ -71,31 +96,16 @@ cdef class Sim:
     cdef _root_nmi(self, PcpuCtx ctx)
     @cython.locals(hw=PCpu)
     cdef _root_intr(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, result=cython.int, cost=cython.longlong, injected=cython.longlong, int_type=cython.int,
-                   vcpu=AcrnVcpu, vmcs=Vmcs, guest=Guest)
     cdef _vmentry(self, PcpuCtx ctx)
-    @cython.locals(due=cython.longlong)
-    cdef _schedule_guest(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, ev=cython.int, when=cython.longlong, vcpu=AcrnVcpu)
     cdef _settle(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, reason=cython.longlong, at=cython.longlong, nmi_exit=cython.bint, vcpu=AcrnVcpu, vmcs=Vmcs)
-    cdef _exited(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, vcpu=AcrnVcpu, guest=Guest)
     cdef _guest_event(self, PcpuCtx ctx)
+    @cython.locals(lo=cython.longlong, dm=cython.int, vector=cython.int, shorthand=cython.int, dest=cython.longlong)
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
     @cython.locals(hw=PCpu, state=cython.int)
     cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)
-    cdef bint _defer(self, PcpuCtx ctx, tuple ev) except -1
+    cdef bint _defer(self, PcpuCtx ctx, long long kind, long long vector, long long sources, long long latest) except -1
     cdef _tick(self, PcpuCtx ctx, long long period)
 
-    cpdef trace_vmentry(self, int cpu, vcpu)
-    cpdef trace_vmexit(self, int cpu, vcpu, reason, at)
-    cpdef trace_request(self, vcpu, bit, made)
-    cpdef trace_kick(self, src, dst, mode)
-    cpdef trace_sched(self, cpu, prev, thread)
     cpdef trace_switch(self, cpu, thread)
-    cpdef trace_guest_interrupt(self, vcpu, vector, sources, is_nmi)
-    cpdef trace_nmi_window(self, cpu)
     cpdef trace_root_nmi(self, cpu, sources)
-    cpdef trace_nmi_exit(self, cpu, sources)
     cpdef trace_arrival(self, cpu, kind, vector, sources)

@@ -1,9 +1,15 @@
 """The discrete-event kernel: one clock in TSC cycles, one event queue, the pCPUs as state machines.
+It knows nothing of ACRN: the hypervisor's entry points (NMI handler, interrupt dispatch, CPU start) are
+handed to it, and what happens in VMX non-root (VM entry, the guest, VM exits, the hypervisor timer) is
+supplied by a subclass above the hypervisor model, ``acrn.host.machine.Machine``.
 
 Each pCPU runs hypervisor code (a thread's generator, see ``acrn.engine.ops``) in atomic steps, or
-guest code in VMX non-root.  Events are (time, seq, ...) tuples: ``seq`` grows with every push, so the
-order of simultaneous events depends only on the inputs (as in SimPy).  Every latency is drawn through
-the chooser; nothing else is random.
+guest code in VMX non-root.  An event is (time, seq, kind, cpu, a, b, c, gen), ordered by (time, seq):
+``seq`` grows with every push, so the order of simultaneous events depends only on the inputs (as in
+SimPy).  Compiled, the queue is a binary heap of C structs (``Event`` in ``sim.pxd``, no Python object per
+event); interpreted, the same events are ``heapq`` entries.  Both pop the same order, since (time, seq) is
+unique.  A scheduled callback (``call_at``) is kept in a dict under its id (the event's ``a``).  Every
+latency is drawn through the chooser; nothing else is random.
 
 Interrupt arrivals are posted to the hardware model (``arch_x86.pcpu``) and acted on at once in
 non-root, at the next step boundary in root (a step is atomic), or when they wake a waiting pCPU.
@@ -14,16 +20,13 @@ import cython
 
 from acrn.arch_x86.consts import (
     APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI,
-    APIC_DM_NMI, APIC_DM_STARTUP, IDT_NMI, SRC_HV_NOTIFY, SRC_HV_OTHER, TIMER_VECTOR,
-    VMX_EXIT_REASON_BASIC_MASK, VMX_EXIT_REASON_EXCEPTION_OR_NMI, VMX_EXIT_REASON_EXTERNAL_INTERRUPT,
-    VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW,
-    VMX_EXIT_REASON_WRMSR, VMX_INSTR_ERRORS, VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_NMI, exit_reason_name)
-from acrn.arch_x86.lapic_hw import icr_decode
-from acrn.arch_x86.pcpu import (EV_ENTERED, EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_ROOT_INTR, EV_ROOT_NMI,
-                                EV_VMEXIT, EVENTS, PCpu)
+    APIC_DM_NMI, APIC_DM_STARTUP, APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_SHORTHAND_SHIFT,
+    SRC_HV_NOTIFY)
+from acrn.arch_x86.lapic_hw import icr_check
+from acrn.arch_x86.pcpu import EV_ROOT_INTR, EV_ROOT_NMI, PCpu
 from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
-                              S_NMI_DELIVERY, S_VMENTRY, S_VMEXIT, STEP_NAMES)
-from acrn.engine.ops import KIND_IRET, OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
+                              S_NMI_DELIVERY, STEP_NAMES)
+from acrn.engine.ops import OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
 
 # event kinds
 K_STEP = 0  # a pCPU's next hypervisor step is due
@@ -51,9 +54,15 @@ ST_GUEST = 3  # non-root
 ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
 STATES = {0: "run", 1: "wait", 2: "hlt", 3: "guest", 4: "halted"}
 
-# exits at which no guest instruction retired: the next entry must resume at the same RIP
-_ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL,
-                          VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW))
+class PyEvent:
+    """Interpreted mode's event (compiled mode: the C struct ``Event`` of sim.pxd, the same fields)."""
+    __slots__ = ("time", "seq", "kind", "cpu", "a", "b", "c", "gen")
+
+    def __init__(self, time, seq, kind, cpu, a, b, c, gen):
+        self.time, self.seq, self.kind, self.cpu, self.a, self.b, self.c, self.gen = time, seq, kind, cpu, a, b, c, gen
+
+
+QUEUE_FIRST_CAPACITY = cython.declare(cython.Py_ssize_t, 256)
 
 
 class PcpuCtx:
@@ -83,7 +92,8 @@ class Sim:
         self.chooser = chooser
         self.now = 0
         self.seq = 0
-        self.queue = []
+        self._pyheap = []  # interpreted mode: (time, seq, PyEvent)
+        self._calls = {}  # call id -> callback of a K_CALL event
         self.hw = [PCpu(i) for i in range(n_pcpus)]
         self.ctx = [PcpuCtx(i, self.hw[i]) for i in range(n_pcpus)]
         self.apic_to_cpu = {hw.lapic.apic_id: i for i, hw in enumerate(self.hw)}
@@ -110,10 +120,103 @@ class Sim:
         self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
         self._hi = cost.hi
 
+    def __dealloc__(self):
+        free(self._heap)
+
     # ---- queue ------------------------------------------------------------------------------------
-    def push(self, time, kind, cpu, a=0, b=0, c=0, gen=0):
+    def _push(self, time, kind, cpu, a, b, c, gen):
+        """Queue an event (compiled: sift it up the heap of structs)."""
         self.seq += 1
-        heappush(self.queue, (time, self.seq, kind, cpu, a, b, c, gen))
+        if cython.compiled:
+            if self._n >= self._cap:
+                self._grow_heap()
+            i = self._n
+            self._n += 1
+            while i > 0:
+                parent = (i - 1) >> 1
+                up = self._heap[parent]
+                if up.time < time or (up.time == time and up.seq < self.seq):
+                    break
+                self._heap[i] = up
+                i = parent
+            ev = self._heap + i
+            ev.time, ev.seq, ev.kind, ev.cpu, ev.a, ev.b, ev.c, ev.gen = time, self.seq, kind, cpu, a, b, c, gen
+        else:
+            heappush(self._pyheap, (time, self.seq, PyEvent(time, self.seq, kind, cpu, a, b, c, gen)))
+
+    def _grow_heap(self):
+        cap = max(QUEUE_FIRST_CAPACITY, 2 * self._cap)
+        grown = cython.cast(EventPtr, realloc(self._heap, cap * cython.sizeof(Event)))
+        if grown == cython.NULL:
+            raise MemoryError("engine: no memory for an event queue of %d events" % cap)
+        self._heap = grown
+        self._cap = cap
+
+    def _pop(self):
+        """Remove and return the earliest event (the queue is not empty)."""
+        if cython.compiled:
+            top = self._heap[0]
+            self._n -= 1
+            last = self._heap[self._n]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= self._n:
+                    break
+                if child + 1 < self._n and (self._heap[child + 1].time < self._heap[child].time or (
+                        self._heap[child + 1].time == self._heap[child].time
+                        and self._heap[child + 1].seq < self._heap[child].seq)):
+                    child += 1
+                if last.time < self._heap[child].time or (last.time == self._heap[child].time
+                                                          and last.seq < self._heap[child].seq):
+                    break
+                self._heap[i] = self._heap[child]
+                i = child
+            self._heap[i] = last
+            return top
+        return heappop(self._pyheap)[2]
+
+    def pending(self):
+        """How many events are queued."""
+        if cython.compiled:
+            return self._n
+        return len(self._pyheap)
+
+    def _next_time(self):
+        """The time of the earliest queued event (the queue is not empty)."""
+        if cython.compiled:
+            return self._heap[0].time
+        return self._pyheap[0][0]
+
+    def queued_offsets(self, lo, hi):
+        """The offsets from now of the queued events strictly inside (lo, hi) cycles, in no particular
+        order (the explorer's alternatives: where a drawn latency would land next to a queued event)."""
+        out = []
+        if cython.compiled:
+            for i in range(self._n):
+                offset = self._heap[i].time - self.now
+                if lo < offset < hi:
+                    out.append(offset)
+        else:
+            for t, _, _ in self._pyheap:
+                if lo < t - self.now < hi:
+                    out.append(t - self.now)
+        return out
+
+    def queued(self):
+        """The queued events as (time, seq, kind, cpu, a, b, c, gen) tuples, in no particular order; a
+        K_CALL's ``a`` is its callback (for the explorer)."""
+        out = []
+        if cython.compiled:
+            for i in range(self._n):
+                ev = self._heap + i
+                out.append((ev.time, ev.seq, ev.kind, ev.cpu, self._calls[ev.a] if ev.kind == K_CALL else ev.a,
+                            ev.b, ev.c, ev.gen))
+        else:
+            for _, _, e in self._pyheap:
+                out.append((e.time, e.seq, e.kind, e.cpu, self._calls[e.a] if e.kind == K_CALL else e.a, e.b, e.c,
+                            e.gen))
+        return out
 
     def latency(self, step):
         return self.chooser.latency(self._lo[step], self._hi[step], step)
@@ -121,43 +224,43 @@ class Sim:
     def _next_step(self, ctx, time):
         ctx.gen += 1
         ctx.next_step_time = time
-        self.push(time, K_STEP, ctx.cpu_id, gen=ctx.gen)
+        self._push(time, K_STEP, ctx.cpu_id, 0, 0, 0, ctx.gen)
 
     def call_at(self, time, func):
         """Run ``func()`` at ``time`` (scenario stimuli), in queue order."""
-        self.push(time, K_CALL, 0, a=func)
+        self._calls[self.seq + 1] = func  # the id: the seq number the event gets
+        self._push(time, K_CALL, 0, self.seq + 1, 0, 0, 0)
 
     def start_sched_tick(self, pcpu_id, period_us):
         period = self.cost.cycles(period_us)
-        self.push(self.now + period, K_TICK, pcpu_id, a=period)
+        self._push(self.now + period, K_TICK, pcpu_id, period, 0, 0, 0)
 
     # ---- the main loop ----------------------------------------------------------------------------
     def run(self, until):
         """Process events up to simulated time ``until`` (cycles)."""
-        queue = self.queue
-        while queue:
-            if queue[0][0] > until:
+        while self.pending() > 0:
+            if self._next_time() > until:
                 break
-            ev = heappop(queue)
-            self.now = ev[0]
-            kind = ev[2]
-            ctx = self.ctx[ev[3]]
+            ev = self._pop()
+            self.now = ev.time
+            kind = ev.kind
+            ctx = self.ctx[ev.cpu]
             if kind == K_STEP:
-                if ev[7] != ctx.gen:
+                if ev.gen != ctx.gen:
                     continue
                 self._step(ctx)
             elif kind == K_GUEST:
-                if ev[7] != ctx.ggen or ctx.state != ST_GUEST:
+                if ev.gen != ctx.ggen or ctx.state != ST_GUEST:
                     continue
                 self._guest_event(ctx)
             elif kind == K_ARRIVE:
-                if self.defer_arrivals and self._defer(ctx, ev):
+                if self.defer_arrivals and self._defer(ctx, ev.a, ev.b, ev.c, ev.gen):
                     continue
-                self._arrive(ctx, ev[4] & 0x7F, ev[5], ev[6])
+                self._arrive(ctx, ev.a & 0x7F, ev.b, ev.c)
             elif kind == K_TICK:
-                self._tick(ctx, ev[4])
+                self._tick(ctx, ev.a)
             else:
-                ev[4]()
+                self._calls.pop(ev.a)()
             if self.waiters:
                 self._check_waiters()
             if self.error is not None:
@@ -283,149 +386,49 @@ class Sim:
             self.step_hook(ctx.cpu_id, S_DISPATCH_INTERRUPT, self.now)
         self._next_step(ctx, self.now + self.latency(S_DISPATCH_INTERRUPT))
 
-    # ---- VMX transitions and the guest ------------------------------------------------------------
+    # ---- VMX non-root: supplied by the machine model above the engine (acrn.host.machine) ---------------
     def _vmentry(self, ctx):
-        vcpu = ctx.thread.data
-        hw = ctx.hw
-        vmcs = vcpu.arch.vmcs
-        result = hw.vmentry(not vmcs.launched)
-        vcpu.arch.entry_status = result
-        cost = self.latency(S_VMENTRY)
-        if self.step_hook is not None:
-            self.step_hook(ctx.cpu_id, S_VMENTRY, self.now)
-        if result != EV_ENTERED:
-            self._next_step(ctx, self.now + cost)
-            return
-        guest = vcpu.guest
-        if guest.check_rip >= 0 and vmcs.guest_rip != guest.check_rip:
-            self.obs.fault(ctx.cpu_id, "%s: VM entry at RIP 0x%x, but exit reason %d retired no instruction at 0x%x"
-                           % (vcpu.name, vmcs.guest_rip, vcpu.arch.exit_reason & 0xFFFF, guest.check_rip))
-        guest.check_rip = -1
-        ctx.state = ST_GUEST
-        ctx.vcpu = vcpu
-        ctx.guest_start = self.now + cost
-        self.trace_vmentry(ctx.cpu_id, vcpu)
-        if self.on_vmentry is not None:
-            self.on_vmentry(ctx.cpu_id, vcpu, self.now)
-        injected = hw.injected
-        if injected:
-            int_type = (injected >> 8) & 0x7
-            if int_type == VMX_INT_TYPE_NMI:
-                self.obs.guest_interrupt(vcpu, IDT_NMI, vcpu.nmi_sources, True)
-                vcpu.nmi_sources = 0
-                guest.on_nmi(self, ctx.guest_start)
-            elif int_type == VMX_INT_TYPE_EXT_INT:
-                self.obs.guest_interrupt(vcpu, injected & 0xFF, SRC_HV_OTHER, False)
-                guest.on_interrupt(self, ctx.guest_start, injected & 0xFF)
-            else:
-                self.obs.log(vcpu, "exception %d injected" % (injected & 0xFF))
-        self._settle(ctx)
-        if ctx.state == ST_GUEST:
-            self._schedule_guest(ctx)
-
-    def _schedule_guest(self, ctx):
-        ctx.ggen += 1
-        due = ctx.vcpu.guest.next_due()
-        if due >= 0:
-            self.push(max(due, ctx.guest_start, self.now), K_GUEST, ctx.cpu_id, gen=ctx.ggen)
+        """``OP_ENTER`` on ``ctx``: VMLAUNCH/VMRESUME and whatever the guest does once it runs."""
+        raise NotImplementedError("engine: this Sim has no model of VMX non-root (use acrn.host.machine)")
 
     def _settle(self, ctx):
-        """Act on every event pending in non-root, in the hardware's priority order."""
-        hw = ctx.hw
-        while True:
-            ev = hw.nonroot_step()
-            if ev == EV_NONE:
-                return
-            if ev == EV_VMEXIT:
-                self._exited(ctx)
-                return
-            vcpu = ctx.vcpu
-            when = max(self.now, ctx.guest_start)
-            if ev == EV_GUEST_NMI:
-                self.obs.guest_interrupt(vcpu, IDT_NMI, hw.last_sources, True)
-                vcpu.guest.on_nmi(self, when)
-            elif ev == EV_GUEST_INTR:
-                self.obs.guest_interrupt(vcpu, hw.last_vector, hw.last_sources, False)
-                hw.guest_eoi()
-                vcpu.guest.on_interrupt(self, when, hw.last_vector)
-            if ctx.state == ST_GUEST:
-                self._schedule_guest(ctx)
-
-    def _exited(self, ctx):
-        """The pCPU left non-root: the vCPU thread resumes after the exit transition."""
-        hw = ctx.hw
-        vcpu = ctx.vcpu
-        vmcs = vcpu.arch.vmcs
-        ctx.ggen += 1
-        reason = vmcs.exit_reason & VMX_EXIT_REASON_BASIC_MASK
-        nmi_exit = reason == VMX_EXIT_REASON_EXCEPTION_OR_NMI and (vmcs.exit_int_info >> 8) & 0x7 == VMX_INT_TYPE_NMI
-        if nmi_exit:
-            vcpu.exit_nmi_sources = hw.last_sources  # model tags of the NMI behind this exit
-            self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
-            if self.on_nmi is not None:
-                self.on_nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
-        if nmi_exit or reason in _ASYNC_EXITS:
-            vcpu.guest.check_rip = vmcs.guest_rip
-        self.exits += 1
-        at = max(self.now, ctx.guest_start)
-        self.obs.vmexit(ctx.cpu_id, reason)
-        self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
-        if self.on_vmexit is not None:
-            self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
-        ctx.state = ST_RUN
-        ctx.vcpu = None
-        if self.step_hook is not None:
-            self.step_hook(ctx.cpu_id, S_VMEXIT, at)
-        self._next_step(ctx, at + self.latency(S_VMEXIT))
+        """An interrupt reached ``ctx`` in VMX non-root: act on what the hardware does with it."""
+        raise NotImplementedError("engine: this Sim has no model of VMX non-root (use acrn.host.machine)")
 
     def _guest_event(self, ctx):
-        vcpu = ctx.vcpu
-        guest = vcpu.guest
-        hw = ctx.hw
-        self.cur_cpu = ctx.cpu_id
-        kind, args = guest.pop_due(self, self.now)
-        if kind is None:
-            self._schedule_guest(ctx)
-            return
-        if kind == KIND_IRET:
-            hw.guest_iret()
-            self._settle(ctx)
-            if ctx.state == ST_GUEST:
-                self._schedule_guest(ctx)
-            return
-        reason, inst_len = guest.exit_for(kind, args)
-        if reason == VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
-                and vcpu.arch.lapic_pt_enabled and kind == "lvt":
-            # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
-            hw.lapic.write_lvt(args[0], args[1])
-            self._schedule_guest(ctx)
-            return
-        vcpu.arch.vmcs.guest_rip += 0x10  # the guest ran some instructions since the last exit
-        hw.vmexit_instruction(reason, inst_len)
-        self._exited(ctx)
+        """A ``K_GUEST`` event: the guest's next activity on ``ctx`` is due."""
+        raise NotImplementedError("engine: this Sim has no model of VMX non-root (use acrn.host.machine)")
+
+    def _tick(self, ctx, period):
+        """A ``K_TICK`` event: the hypervisor timer of ``ctx`` fires (every ``period`` cycles)."""
+        raise NotImplementedError("engine: this Sim has no hypervisor timer (use acrn.host.machine)")
 
     # ---- interrupts between pCPUs -----------------------------------------------------------------
     def write_icr(self, src, value, sources, extra_delay=0):
         """A WRMSR to the x2APIC ICR on pCPU ``src``: decode (SDM 10.12.9) and deliver after the
         latency of the delivery mode.  An invalid value is a hypervisor bug: a fault."""
         try:
-            icr = icr_decode(value)
+            icr_check(value)
         except Exception as exc:
             self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
             return
-        dm = icr.delivery_mode
-        if icr.shorthand == APIC_DEST_SELF:
+        lo = value & 0xFFFFFFFF
+        dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
+        vector = lo & 0xFF
+        shorthand = (lo >> APIC_ICR_SHORTHAND_SHIFT) & 0x3
+        dest = value >> 32
+        if shorthand == APIC_DEST_SELF:
             dests = [src]
-        elif icr.shorthand == APIC_DEST_ALLISELF:
+        elif shorthand == APIC_DEST_ALLISELF:
             dests = list(range(len(self.hw)))
-        elif icr.shorthand == APIC_DEST_ALLESELF:
+        elif shorthand == APIC_DEST_ALLESELF:
             dests = [i for i in range(len(self.hw)) if i != src]
-        elif icr.dest_mode_logical:
+        elif lo & APIC_ICR_DESTMODE_LOGICAL:
             # x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0 (SDM 10.12.10.2)
             dests = [i for i, hw in enumerate(self.hw)
-                     if (hw.lapic.apic_id >> 4) == (icr.dest >> 16) and (icr.dest >> (hw.lapic.apic_id & 0xF)) & 1]
+                     if (hw.lapic.apic_id >> 4) == (dest >> 16) and (dest >> (hw.lapic.apic_id & 0xF)) & 1]
         else:
-            cpu = self.apic_to_cpu.get(icr.dest)
+            cpu = self.apic_to_cpu.get(dest)
             dests = [] if cpu is None else [cpu]
         if dm == APIC_DM_LOWPRI:
             dests, dm = dests[:1], APIC_DM_FIXED
@@ -441,23 +444,21 @@ class Sim:
             else:
                 continue  # SMI: outside the model
             latest = self.now + extra_delay + self.cost.hi[step]
-            self.push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, a=kind, b=icr.vector, c=sources,
-                      gen=latest)
+            self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, vector, sources, latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
         """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
         once in a run; the explorer may let it arrive up to an NMI/IPI delivery latency later."""
         step = S_NMI_DELIVERY if kind == ARR_NMI else S_IPI_DELIVERY
-        self.push(self.now + delay, K_ARRIVE, dst, a=kind, b=vector, c=sources, gen=self.now + delay + self.cost.hi[step])
+        self._push(self.now + delay, K_ARRIVE, dst, kind, vector, sources, self.now + delay + self.cost.hi[step])
 
-    def _defer(self, ctx, ev):
+    def _defer(self, ctx, kind, vector, sources, latest):
         """Explorer only: an interrupt reaching a pCPU in the middle of a root step may instead arrive after
-        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``ev[7]``:
+        one of the target's next MAX_DEFER step boundaries, as long as its delivery latency allows (``latest``:
         the latest arrival time).  One choice, made when it first arrives, says how many boundaries it
         skips (kept in the event's kind, above its low byte).  This places an interrupt after any step of
         the target, not only next to events already queued."""
-        kind = ev[4]
-        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= ev[7]):
+        if ctx.state != ST_RUN or not (self.now < ctx.next_step_time <= latest):
             return False
         skip = kind >> 8
         if skip == 0:
@@ -466,8 +467,8 @@ class Sim:
             skip = self.chooser.pick(MAX_DEFER + 1, K_ARRIVE)
             if skip == 0:
                 return False
-        self.push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, a=(kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
-                  b=ev[5], c=ev[6], gen=ev[7])
+        self._push(ctx.next_step_time, K_ARRIVE, ctx.cpu_id, (kind & 0xFF) | DEFER_DECIDED | ((skip - 1) << 8),
+                   vector, sources, latest)
         return True
 
     def _arrive(self, ctx, kind, vector, sources):
@@ -500,13 +501,6 @@ class Sim:
                     ctx.context = self.cpu_start(self.hv, ctx.cpu_id)
                     self._next_step(ctx, self.now)
 
-    def _tick(self, ctx, period):
-        """The hypervisor timer of a pCPU (not on lapic-pt pCPUs: their LAPIC belongs to the guest)."""
-        self.push(self.now + period, K_TICK, ctx.cpu_id, a=period)
-        if self.hv.per_cpu[ctx.cpu_id].lapic_pt or ctx.state == ST_HALTED:
-            return
-        self._arrive(ctx, ARR_FIXED, TIMER_VECTOR, SRC_HV_OTHER)
-
     # ---- start-up -----------------------------------------------------------------------------------
     def boot(self, cpu, context):
         """Start pCPU ``cpu`` running generator ``context`` (its start-up path) at the current time."""
@@ -515,59 +509,13 @@ class Sim:
         ctx.context = context
         self._next_step(ctx, self.now)
 
-    def entry_failure_text(self, vcpu):
-        vmcs = vcpu.arch.vmcs
-        status = vcpu.arch.entry_status
-        if status == 6:
-            return "VMfailValid, VM-instruction error %d: %s" % (
-                vmcs.instr_error, VMX_INSTR_ERRORS.get(vmcs.instr_error, "?"))
-        if status == 7:
-            return "VM-entry failure, exit reason 0x%x (%s)" % (vmcs.exit_reason, exit_reason_name(vmcs.exit_reason))
-        return EVENTS.get(status, str(status))
-
     # ---- trace hooks (no-ops unless a tracer is attached) -----------------------------------------
-    def trace_vmentry(self, cpu, vcpu):
-        if self.tracer is not None:
-            self.tracer.vmentry(self.now, cpu, vcpu)
-
-    def trace_vmexit(self, cpu, vcpu, reason, at):
-        if self.tracer is not None:
-            self.tracer.vmexit(at, cpu, vcpu, reason)
-
-    def trace_request(self, vcpu, bit, made):
-        if self.tracer is not None:
-            self.tracer.request(self.now, self.cur_cpu, vcpu, bit, made)
-
-    def trace_kick(self, src, dst, mode):
-        if self.tracer is not None:
-            self.tracer.kick(self.now, src, dst, mode)
-
-    def trace_sched(self, cpu, prev, thread):
-        if self.tracer is not None:
-            self.tracer.sched(self.now, cpu, prev, thread)
-
     def trace_switch(self, cpu, thread):
         pass
-
-    def trace_guest_interrupt(self, vcpu, vector, sources, is_nmi):
-        if self.tracer is not None:
-            self.tracer.guest_interrupt(self.now, vcpu.pcpu_id, vcpu, vector, sources, is_nmi)
-
-    def trace_nmi_window(self, cpu):
-        if self.tracer is not None:
-            self.tracer.nmi_window(self.now, cpu, self.hv.get_running_vcpu(cpu))
 
     def trace_root_nmi(self, cpu, sources):
         if self.tracer is not None:
             self.tracer.nmi(self.now, cpu, sources, False)
-
-    def trace_nmi_exit(self, cpu, sources):
-        if self.tracer is not None:
-            self.tracer.nmi(self.now, cpu, sources, True)
-
-    def trace_guest_nmi(self, cpu, vcpu, source, what, where):
-        if self.tracer is not None:
-            self.tracer.guest_nmi(self.now, cpu, vcpu, source, what, where)
 
     def trace_arrival(self, cpu, kind, vector, sources):
         if self.tracer is not None:

@@ -1,9 +1,9 @@
 cdef class Observer:
     cdef public object sim
-    cdef public list requests
+    cdef public object requests
     cdef public dict _open
     cdef public long long dropped_requests
-    cdef public list kicks
+    cdef public object kicks
     cdef public dict _kick_open
     cdef public list guest_interrupts
     cdef public dict s5

@@ -2,7 +2,13 @@
 
 The core calls these methods where ACRN would log or trace; they never change the model.  Run-time
 plugin observers (``acrn_on_request``...) are called from here only when a plugin implements them.
+Requests and kicks, a few per VM exit, are rows of typed columns (``array.array``: no Python object per
+request or kick); reading them gives one ``RequestSample`` or tuple at a time.
 """
+import array
+
+import numpy as np
+
 from acrn.arch_x86.consts import (
     ACRN_VECTORS, SRC_GUEST_OWNED)
 from acrn.core.defs import (
@@ -10,11 +16,111 @@ from acrn.core.defs import (
 
 
 class RequestSample:
+    """One request, as the invariants read it (made by ``RequestTable`` when read)."""
     __slots__ = ("vcpu", "bit", "made", "handled", "pcpu", "remote")
 
-    def __init__(self, vcpu, bit, made, pcpu, remote):
-        self.vcpu, self.bit, self.made, self.handled, self.pcpu = vcpu, bit, made, -1, pcpu
+    def __init__(self, vcpu, bit, made, pcpu, remote, handled=-1):
+        self.vcpu, self.bit, self.made, self.handled, self.pcpu = vcpu, bit, made, handled, pcpu
         self.remote = remote  # made on another pCPU: the request needs a notification
+
+
+class RequestTable:
+    """The requests of a run in order made, one row each: vCPU (an index into ``names``), request bit,
+    made and handled times (-1: not handled), pCPU, remote, and whether scheduling dropped it (then it
+    is neither counted nor read)."""
+
+    def __init__(self):
+        self.names = []  # vCPU names, by index
+        self._name_index = {}
+        self.vcpu = array.array("i")
+        self.bit = array.array("i")
+        self.made = array.array("q")
+        self.handled = array.array("q")
+        self.pcpu = array.array("i")
+        self.remote = array.array("b")
+        self.dropped = array.array("b")
+        self.n_dropped = 0
+
+    def add(self, vcpu_name, bit, made, pcpu, remote):
+        """Append a row; returns its index."""
+        index = self._name_index.get(vcpu_name)
+        if index is None:
+            index = self._name_index[vcpu_name] = len(self.names)
+            self.names.append(vcpu_name)
+        self.vcpu.append(index)
+        self.bit.append(bit)
+        self.made.append(made)
+        self.handled.append(-1)
+        self.pcpu.append(pcpu)
+        self.remote.append(1 if remote else 0)
+        self.dropped.append(0)
+        return len(self.made) - 1
+
+    def drop(self, row):
+        self.dropped[row] = 1
+        self.n_dropped += 1
+
+    def remote_latencies(self):
+        """handled - made of every handled remote request, in cycles (an int64 array)."""
+        made, handled = np.frombuffer(self.made, np.int64), np.frombuffer(self.handled, np.int64)
+        keep = (handled >= 0) & (np.frombuffer(self.remote, np.int8) != 0) & (np.frombuffer(self.dropped, np.int8) == 0)
+        return handled[keep] - made[keep]
+
+    def sample(self, row):
+        return RequestSample(self.names[self.vcpu[row]], self.bit[row], self.made[row], self.pcpu[row],
+                             bool(self.remote[row]), self.handled[row])
+
+    def __len__(self):
+        return len(self.made) - self.n_dropped
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __iter__(self):
+        for row in range(len(self.made)):
+            if not self.dropped[row]:
+                yield self.sample(row)
+
+
+class KickTable:
+    """The kicks of a run in order sent, one row each; reading gives (time, src, dst, mode, exit time),
+    the exit time -1 while no VM exit followed."""
+
+    def __init__(self):
+        self.time = array.array("q")
+        self.src = array.array("i")
+        self.dst = array.array("i")
+        self.mode = array.array("i")
+        self.exit = array.array("q")
+
+    def add(self, time, src, dst, mode):
+        """Append a row; returns its index."""
+        self.time.append(time)
+        self.src.append(src)
+        self.dst.append(dst)
+        self.mode.append(mode)
+        self.exit.append(-1)
+        return len(self.time) - 1
+
+    def latencies(self):
+        """exit time - time of every kick a VM exit followed, in cycles (an int64 array)."""
+        time, exit_ = np.frombuffer(self.time, np.int64), np.frombuffer(self.exit, np.int64)
+        return exit_[exit_ >= 0] - time[exit_ >= 0]
+
+    def count_by_mode(self):
+        """{notify mode: kicks sent}."""
+        modes, counts = np.unique(np.frombuffer(self.mode, np.int32), return_counts=True)
+        return {int(m): int(c) for m, c in zip(modes, counts)}
+
+    def __len__(self):
+        return len(self.time)
+
+    def __getitem__(self, row):
+        return self.time[row], self.src[row], self.dst[row], self.mode[row], self.exit[row]
+
+    def __iter__(self):
+        for row in range(len(self.time)):
+            yield self[row]
 
 
 class Record:
@@ -31,11 +137,11 @@ class Record:
 class Observer:
     def __init__(self, sim):
         self.sim = sim
-        self.requests = []  # finished or open RequestSample, in order made
-        self._open = {}  # (vcpu name, bit) -> RequestSample
+        self.requests = RequestTable()  # finished or open requests, in order made
+        self._open = {}  # (vcpu name, bit) -> row of an open request
         self.dropped_requests = 0
-        self.kicks = []  # [time, src, dst, mode, exit_time]
-        self._kick_open = {}  # dst pcpu -> list of kick records waiting for an exit
+        self.kicks = KickTable()
+        self._kick_open = {}  # dst pcpu -> rows of the kicks waiting for an exit
         self.guest_interrupts = []  # Record(kind="guest-intr"/"guest-nmi", data=(vcpu name, vector, sources, lapic_pt))
         self.s5 = {}  # vm name -> [start, end, ret]
         self.smp_calls = []  # [start, caller, mask, {pcpu: done time}]
@@ -58,18 +164,16 @@ class Observer:
             return  # merged into the request already pending
         if vcpu.state != VCPU_RUNNING or vcpu.thread_obj.status != THREAD_STS_RUNNING:
             return  # only requests for a running vCPU have a latency bound
-        sample = RequestSample(vcpu.name, bit, now, vcpu.pcpu_id, self.sim.cur_cpu != vcpu.pcpu_id)
-        self._open[key] = sample
-        self.requests.append(sample)
+        self._open[key] = self.requests.add(vcpu.name, bit, now, vcpu.pcpu_id, self.sim.cur_cpu != vcpu.pcpu_id)
         self.sim.trace_request(vcpu, bit, True)
 
     def request_handled(self, vcpu, bit):
         now = self.sim.now
         if self.on_request is not None:
             self.on_request(vcpu, bit, "handled", now)
-        sample = self._open.pop((vcpu.name, bit), None)
-        if sample is not None:
-            sample.handled = now
+        row = self._open.pop((vcpu.name, bit), None)
+        if row is not None:
+            self.requests.handled[row] = now
             self.sim.trace_request(vcpu, bit, False)
 
     def sched_next(self, pcpu_id, prev, nxt):
@@ -77,24 +181,21 @@ class Observer:
         if prev is not None and prev is not nxt and prev.data is not None:
             name = prev.data.name
             for key in [k for k in self._open if k[0] == name]:
-                sample = self._open.pop(key)
-                self.requests.remove(sample)
+                self.requests.drop(self._open.pop(key))
                 self.dropped_requests += 1
         self.sim.trace_sched(pcpu_id, prev, nxt)
 
     # -- kicks and exits ---------------------------------------------------------------------------
     def kick_sent(self, src, dst, mode):
-        rec = [self.sim.now, src, dst, mode, -1]
-        self.kicks.append(rec)
-        self._kick_open.setdefault(dst, []).append(rec)
+        self._kick_open.setdefault(dst, []).append(self.kicks.add(self.sim.now, src, dst, mode))
         self.sim.trace_kick(src, dst, mode)
 
     def vmexit(self, pcpu_id, reason):
         self.exits[reason] = self.exits.get(reason, 0) + 1
         waiting = self._kick_open.get(pcpu_id)
         if waiting:
-            for rec in waiting:
-                rec[4] = self.sim.now
+            for row in waiting:
+                self.kicks.exit[row] = self.sim.now
             waiting.clear()
 
     def kick_absorbed(self, pcpu_id):
@@ -164,7 +265,7 @@ class Observer:
         self.sim.trace_nmi_window(pcpu_id)
 
     def open_requests(self):
-        return list(self._open.values())
+        return [self.requests.sample(row) for row in self._open.values()]
 
 
 def describe_request(bit):

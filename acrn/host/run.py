@@ -11,9 +11,9 @@ from acrn.core.vmexit import build_dispatch_table
 from acrn.engine.chooser import Chooser
 from acrn.engine.cost import CostModel
 from acrn.guest.guest import Guest, GuestWork
+from acrn.host.machine import Machine
 from acrn.host.observe import Observer
 from acrn.engine.result import FAIL, NOT_EXERCISED, PASS, LatencyStats, RunResult, Verdict
-from acrn.engine.sim import Sim
 from acrn.errors import AcrnModelError, PluginError
 
 
@@ -34,7 +34,7 @@ class Run:
         self.seed = scenario.seed if seed is None else seed
         self.cost = CostModel(scenario.cost, scenario.tsc_mhz)
         self.chooser = chooser or Chooser(self.seed)
-        self.sim = sim = Sim(self.cost, self.chooser, scenario.pcpus, tracer)
+        self.sim = sim = Machine(self.cost, self.chooser, scenario.pcpus, tracer)
         self.chooser.attach(sim)
         sim.step_hook = step_hook
         self.obs = sim.obs = Observer(sim)
@@ -115,13 +115,13 @@ class Run:
             else:
                 verdicts.append(Verdict(name, PASS if exercised else NOT_EXERCISED))
         obs = self.obs
-        req = [s.handled - s.made for s in obs.requests if s.handled >= 0 and s.remote]
-        kicks = [k[4] - k[0] for k in obs.kicks if k[4] >= 0]
+        req = obs.requests.remote_latencies()
+        kicks = obs.kicks.latencies()
         counts = {
             "steps": self.sim.steps,
             "vm_exits": self.sim.exits,
             "exits_by_reason": {str(k): v for k, v in sorted(obs.exits.items())},
-            "kicks": {D.NOTIFY_MODES[m]: sum(1 for k in obs.kicks if k[3] == m) for m in sorted({k[3] for k in obs.kicks})},
+            "kicks": {D.NOTIFY_MODES[m]: n for m, n in sorted(obs.kicks.count_by_mode().items())},
             "requests": len(obs.requests),
             "requests_dropped_by_scheduling": obs.dropped_requests,
             "guest_interrupts": len(obs.guest_interrupts),
@@ -135,7 +135,7 @@ class Run:
                          compiled=acrn.compiled(), tsc_mhz=self.cost.tsc_mhz, duration_cycles=self.end,
                          verdicts=verdicts, request_latency=LatencyStats.of(req, self.cost.tsc_mhz),
                          kick_latency=LatencyStats.of(kicks, self.cost.tsc_mhz), counts=counts,
-                         choices=list(self.chooser.log), logs=list(obs.logs))
+                         choices=self.chooser.log, logs=list(obs.logs))
 
 
 def run_scenario(scenario, design, seed=None, **kw):

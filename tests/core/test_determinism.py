@@ -45,3 +45,11 @@ def test_compiled_and_interpreted_runs_are_identical():
     assert other_digest == here.digest()
     if "site-packages" in os.path.dirname(__import__("acrn").__file__):
         assert other_compiled != here.compiled  # really the other mode
+
+
+def test_a_run_without_choice_log_decides_the_same():
+    sc = load_scenario("kick-race")
+    logged = Run(sc, "nmi-nowindow").execute()
+    unlogged = Run(sc, "nmi-nowindow", chooser=Chooser(sc.seed, keep_log=False)).execute()
+    assert len(logged.choices) > 1000 and len(unlogged.choices) == 0
+    assert unlogged.to_dict() == logged.to_dict()
