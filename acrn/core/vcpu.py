@@ -85,7 +85,7 @@ def is_lapic_pt_enabled(vcpu):
 def vcpu_set_intr(vcpu, vector):
     """vlapic_set_intr on a non-lapic-pt vCPU: set the vIRR bit and request EVENT (kicks)."""
     vcpu.vlapic_pending |= 1 << vector
-    vcpu_make_request(vcpu, ACRN_REQUEST_EVENT)
+    virq.vcpu_make_request(vcpu, ACRN_REQUEST_EVENT)
 
 
 def kick_vcpu(vcpu):
@@ -164,5 +164,6 @@ def offline_vcpu(vcpu):
     vcpu.state = VCPU_OFFLINE
 
 
-# imported last: these modules import this one (a cycle); every function above is defined by then
-from acrn.core.virq import vcpu_make_request  # noqa: E402
+# imported last, as a module: virq imports this one (a cycle).  Compiled, virq's cimport of this module's
+# types runs this body before virq's own, so its functions are looked up when called, not here.
+from acrn.core import virq  # noqa: E402
