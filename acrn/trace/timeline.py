@@ -9,8 +9,8 @@ first TSC.
 
 In captures with VCPU_RUN records (acrn-model's), one more process per VM with a track per vCPU: slices
 "non-root" (VM entry to VM exit), "root" (switched in, or a VM exit, to the next VM entry: the pCPU runs the
-vCPU's thread in VMX root) and "not running" (switched out to the next switch-in: blocked, paused,
-offline, or another thread's turn), and the INVARIANT_VIOLATION records that name the vCPU.  Real captures
+vCPU's thread in VMX root), "blocked" (switched out blocked: HLT, paused, offline; VCPU_BLOCKED) and "not
+running" (switched out runnable: another thread's turn), each until the next switch-in, and the INVARIANT_VIOLATION records that name the vCPU.  Real captures
 have no vCPU tracks: their TRACE_SCHED_NEXT names a VM, not a vCPU.  The per-vCPU state carried from
 chunk to chunk is one open state per vCPU.
 
@@ -331,8 +331,8 @@ def _format_slices(cpu, start_ns, end_ns, is_exit, reason, rip, ctx, names) -> b
 # ---------------------------------------------------------------------------------------------------
 # vCPU tracks: what each vCPU is doing, from VCPU_RUN (model captures), TRACE_SCHED_NEXT and VM_ENTER/EXIT
 # ---------------------------------------------------------------------------------------------------
-NONROOT, ROOT, OUT = 0, 1, 2
-VCPU_STATES = ("non-root", "root", "not running")
+NONROOT, ROOT, OUT, BLOCKED = 0, 1, 2, 3
+VCPU_STATES = ("non-root", "root", "not running", "blocked")
 VCPU_PID_BASE = 2  # the VM with id v is process 2 + v (process 1 holds the pCPU tracks)
 VCPU_TID_BASE = 10000  # vCPU n of VM v is thread 10000 + 100 * v + n (unique across processes)
 
@@ -374,15 +374,17 @@ def _vcpu_slices(w: np.ndarray, carry: _VcpuCarry) -> tuple:
     """The vCPU slices that end in chunk ``w``: (start, end, key, state) arrays, key = the vCPU's context.
 
     Each record changes one vCPU's state: VM_ENTER puts the running vCPU in non-root, VM_EXIT in root,
-    TRACE_SCHED_NEXT switches the running vCPU out (not running), VCPU_RUN puts its vCPU in root (switched
-    in; the VM entry follows).  A change to the state the vCPU is already in changes nothing; a slice is
-    a change and the vCPU's next change, when time does not go backwards between them; a "not running"
-    of no cycles (a thread switched to itself) is left out."""
+    TRACE_SCHED_NEXT switches the running vCPU out (not running), VCPU_BLOCKED (after it) says its vCPU was
+    switched out blocked, VCPU_RUN puts its vCPU in root (switched in; the VM entry follows).  A change to
+    the state the vCPU is already in changes nothing; a slice is a change and the vCPU's next change, when
+    time does not go backwards between them; a "not running" of no cycles (a thread switched to itself, or
+    followed by its VCPU_BLOCKED) is left out."""
     ids = w[:, fmt.COL_ID] & fmt.ID_MASK
     is_run = ids == ev.VCPU_RUN
+    is_blocked = ids == ev.VCPU_BLOCKED
     is_sched = ids == ev.TRACE_SCHED_NEXT
     is_enter = ids == ev.TRACE_VM_ENTER
-    pos = np.flatnonzero(is_run | is_sched | is_enter | (ids == ev.TRACE_VM_EXIT))
+    pos = np.flatnonzero(is_run | is_blocked | is_sched | is_enter | (ids == ev.TRACE_VM_EXIT))
     rid = ids[pos]
     e = w[pos, fmt.COL_E]
     # the context after each record: forward-filled from the context-setting records
@@ -396,8 +398,8 @@ def _vcpu_slices(w: np.ndarray, carry: _VcpuCarry) -> tuple:
         before[0] = carry.ctx
         before[1:] = after[:-1]
         carry.ctx = int(after[-1])
-    key = np.where(rid == ev.VCPU_RUN, after, before)
-    state = np.where(is_enter[pos], NONROOT, np.where(is_sched[pos], OUT, ROOT))
+    key = np.where(rid == ev.VCPU_RUN, after, np.where(rid == ev.VCPU_BLOCKED, reference.vcpu_ctx(e), before))
+    state = np.where(is_enter[pos], NONROOT, np.where(is_sched[pos], OUT, np.where(is_blocked[pos], BLOCKED, ROOT)))
     ok = _known_vcpu(key)
     key, state, ts = key[ok], state[ok], w[pos[ok], fmt.COL_TSC]
     # the open states first, then this chunk's changes, grouped by vCPU (stable: in time order)

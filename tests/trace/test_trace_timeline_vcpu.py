@@ -230,3 +230,40 @@ def test_a_vcpu_seen_on_two_pcpus_gets_a_track_for_each(make_capture, tmp_path):
     assert spans == {(2, tl.vcpu_tid(0, 0)): [(0, 10000, "root"), (10000, 20000, "non-root"),
                                               (20000, 30000, "root"), (30000, 40000, "not running")],
                      (2, tl.vcpu_tid(0, 1)): [(25000, 28000, "root"), (28000, 50000, "non-root")]}
+
+
+def test_blocked_is_told_from_not_running_by_vcpu_blocked():
+    a, b = ev.pack_4i(1, 0)[0], ev.pack_4i(1, 1)[0]
+    ka, kb = 1 * 64 + 0, 1 * 64 + 1
+    rows = [(0, RUN, a, 0), (10, E, 0, 0), (20, X, 12, 0),  # HLT: the thread sleeps
+            (30, SCHED, _sched(b"vm1:", b"vm1:"), 0), (30, ev.VCPU_BLOCKED, a, 0), (30, RUN, b, 0),
+            (40, SCHED, _sched(b"vm1:", b"vm1:"), 0), (40, RUN, a, 0),  # b preempted (runnable), a woken
+            (50, E, 0, 0), (60, SCHED, _sched(b"vm1:", b"idle"), 0)]
+    want = sorted([(0, 10, ka, tl.ROOT), (10, 20, ka, tl.NONROOT), (20, 30, ka, tl.ROOT), (30, 40, ka, tl.BLOCKED),
+                   (40, 50, ka, tl.ROOT), (50, 60, ka, tl.NONROOT), (30, 40, kb, tl.ROOT),
+                   (40, 60, kb, tl.OUT)])
+    for cuts in ([], [4], [5], list(range(1, len(rows)))):
+        assert _states(rows, cuts) == want, cuts
+
+
+def test_a_paused_rtvm_is_blocked_on_its_tracks(tmp_path):
+    """rtvm-s5 shuts the RTVM down: its vCPUs are paused (sleep_thread), which the capture says with
+    VCPU_BLOCKED; the timeline shows them blocked from there, not "not running"."""
+    from acrn.host.run import run_scenario
+    from acrn.host.tracing import ModelTracer
+
+    tracer = ModelTracer(tmp_path, 4, 2100.0, capture_dir=tmp_path / "cap")
+    run_scenario("rtvm-s5", "nmi", seed=1, tracer=tracer)
+    tracer.close()
+    blocked_records = sum(int(np.count_nonzero((f.words()[:, 1] & 0xFFFFFFFFFFFF) == ev.VCPU_BLOCKED))
+                          for f in read_capture(tmp_path / "cap").files)
+    assert blocked_records >= 1
+    r = run("timeline", tmp_path / "cap", "-o", tmp_path / "t.json")
+    assert r.exit_code == 0, r.output
+    events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    spans = _spans(events, lambda e: e["cat"] == "vcpu")
+    blocked = [(track, k) for track, s in spans.items() for k, (_, _, n) in enumerate(s) if n == "blocked"]
+    assert 1 <= len(blocked) <= blocked_records
+    for track, k in blocked:
+        assert k > 0 and spans[track][k - 1][2] == "root"  # switched out from root
+    assert not any(n == "not running" for s in spans.values() for _, _, n in s)
