@@ -263,7 +263,8 @@ Examples:
               help="Stop after this many timeline events (the file grows ~100 bytes per event).")
 def timeline(capture, output, tsc_mhz, max_events):
     """Write CAPTURE as a timeline: one track per pCPU with VM-exit slices named by exit reason and guest
-    slices named by vCPU, kicks as arrows from sender to target, requests as instant events."""
+    slices named by vCPU, kicks as arrows from sender to target, requests as instant events; in model
+    captures also one track per vCPU (non-root, root, not running), grouped by VM."""
     _check_output(output, "timeline", (capture,))
     cap = _read(capture)
     from acrn.trace import analysis, reports
@@ -290,8 +291,9 @@ def timeline(capture, output, tsc_mhz, max_events):
         raise TraceInputError("%s: cannot write the timeline: %s" % (output, err.strerror or err)) from None
     for w in cap.warnings + warnings + summary.warnings:
         _warn(w)
-    click.echo("%s: %d events (%d slices, %d kicks, %d other instants) from %d pCPU files"
-               % (output, summary.events, summary.slices, summary.flows, summary.instants, len(cap.files)))
+    click.echo("%s: %d events (%d slices, %d kicks, %d other instants) from %d pCPU files%s"
+               % (output, summary.events, summary.slices, summary.flows, summary.instants, len(cap.files),
+                  ", %d vCPU tracks" % summary.vcpu_tracks if summary.vcpu_tracks else ""))
     _fast_exit_hint()
 
 

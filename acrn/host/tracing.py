@@ -152,6 +152,8 @@ class ModelTracer(Tracer):
         # TRACE_SCHED_NEXT: 4 bytes of the previous thread's name, then 4 of the next one's
         names = _short_name(prev) + _short_name(thread)
         self._emit(t, cpu, self.E.TRACE_SCHED_NEXT, int.from_bytes(names, "little"), 0)
+        if prev is not None and prev is not thread and prev.data is not None and prev.status == D.THREAD_STS_BLOCKED:
+            self._emit(t, cpu, self.E.VCPU_BLOCKED, *self.E.pack_4i(prev.data.vm.vm_id, prev.data.vcpu_id))
         if vcpu is not None:
             e, f = self.E.pack_4i(vcpu.vm.vm_id, vcpu.vcpu_id)
             self._emit(t, cpu, self.E.VCPU_RUN, e, f)

@@ -101,7 +101,8 @@ GUEST_NMI_RAISED = MODEL_EVENT_BASE + 0x0A
 GUEST_NMI_FILTERED = MODEL_EVENT_BASE + 0x0B
 GUEST_NMI_DROPPED = MODEL_EVENT_BASE + 0x0C
 VM_NAME = MODEL_EVENT_BASE + 0x0D
-MODEL_EVENT_LAST = VM_NAME
+VCPU_BLOCKED = MODEL_EVENT_BASE + 0x0E
+MODEL_EVENT_LAST = VCPU_BLOCKED
 
 #: INVARIANT_VIOLATION's code of each built-in invariant (acrn.plugins.invariants; a test checks the two
 #: agree); a plugin's invariant gets INVARIANT_OTHER.
@@ -247,6 +248,10 @@ EVENTS: tuple = (
     _model(VM_NAME, "VM_NAME", PAYLOAD_16STR, ("vm_id", "name"),
            "The name of a VM, as the scenario gives it: bytes 0-3 = VM id (u32), bytes 4-15 = the first 12 "
            "bytes of the name (UTF-8, zero-padded).  Written once per VM, before its first VM entry."),
+    _model(VCPU_BLOCKED, "VCPU_BLOCKED", PAYLOAD_4I, ("vm_id", "vcpu_id", "", ""),
+           "The TRACE_SCHED_NEXT just before it switched out a vCPU whose thread is blocked (sleep_thread: "
+           "HLT, pause, offline), not one that is still runnable: a = VM id, b = vCPU id.  Timelines show "
+           "the vCPU blocked until its next VCPU_RUN (waking it is not traced)."),
 )
 
 BY_ID: dict = {ev.id: ev for ev in EVENTS}

@@ -7,6 +7,13 @@ from the sender to the target's next VM exit (or to the target at the kick when 
 requests and the other model events are instant events.  Times are microseconds since the capture's
 first TSC.
 
+In captures with VCPU_RUN records (acrn-model's), one more process per VM with a track per vCPU: slices
+"non-root" (VM entry to VM exit), "root" (switched in, or a VM exit, to the next VM entry: the pCPU runs the
+vCPU's thread in VMX root), "blocked" (switched out blocked: HLT, paused, offline; VCPU_BLOCKED) and "not
+running" (switched out runnable: another thread's turn), each until the next switch-in, and the INVARIANT_VIOLATION records that name the vCPU.  Real captures
+have no vCPU tracks: their TRACE_SCHED_NEXT names a VM, not a vCPU.  The per-vCPU state carried from
+chunk to chunk is one open state per vCPU.
+
 Streaming: pass 1 reads each pCPU file in chunks and keeps only what the cut and the kicks need (the
 TSCs of the slices' starts, of VM exits and entries, and the sparse model records); pass 2 reads the files
 again and writes the slices chunk by chunk, formatted by whole-array operations into fixed-width rows
@@ -40,6 +47,7 @@ class TimelineSummary:
     slices: int = 0
     flows: int = 0
     instants: int = 0
+    vcpu_tracks: int = 0
     warnings: list = field(default_factory=list)
 
 
@@ -90,6 +98,8 @@ class _Pass1:
     instants: np.ndarray  # (n, 4) records of the instant events
     kicks: np.ndarray  # (n, 4) KICK_SENT records
     unpaired: int  # VM exits followed by another VM exit
+    vstarts: np.ndarray  # TSC of every vCPU slice's start
+    vcpus: np.ndarray  # the vCPUs this file shows running (contexts)
 
 
 class _Carry:
@@ -142,7 +152,8 @@ class _Pass1Reader:
         self.cpu = tf.cpu
         self.chunks = tf.chunks()
         self.carry = _Carry()
-        self.parts = {"starts": [], "exits": [], "enters": [], "instants": [], "kicks": []}
+        self.vcarry = _VcpuCarry()
+        self.parts = {"starts": [], "exits": [], "enters": [], "instants": [], "kicks": [], "vstarts": []}
         self.unpaired = 0
         self.low = None
         self.last = None  # the TSC of the last record read
@@ -158,6 +169,7 @@ class _Pass1Reader:
         sl, u = _slices(w, self.carry)
         self.parts["starts"].append(sl[0])
         self.unpaired += u
+        self.parts["vstarts"].append(_vcpu_slices(w, self.vcarry)[0])
         ids = w[:, fmt.COL_ID] & fmt.ID_MASK
         tsc = w[:, fmt.COL_TSC]
         self.parts["exits"].append(tsc[ids == ev.TRACE_VM_EXIT])
@@ -181,8 +193,11 @@ class _Pass1Reader:
         def ordered(a):
             return a if self.sorted else np.sort(a)
 
+        if self.last is not None:  # the states still open (at the end of the file, or where reading stopped)
+            self.parts["vstarts"].append(self.vcarry.open_slices(self.last)[0])
         return _Pass1(self.cpu, cat("starts"), ordered(cat("exits")), ordered(cat("enters")),
-                      cat("instants", (0, 4)), cat("kicks", (0, 4)), self.unpaired)
+                      cat("instants", (0, 4)), cat("kicks", (0, 4)), self.unpaired,
+                      cat("vstarts"), self.vcarry.keys.copy())
 
 
 def _pass1(files, limit: int) -> tuple:
@@ -199,7 +214,7 @@ def _pass1(files, limit: int) -> tuple:
         for r in active:
             r.step()
         active = [r for r in active if not r.done]
-        known = [p for r in readers for p in r.parts["starts"]]
+        known = [p for r in readers for name in ("starts", "vstarts") for p in r.parts[name]]
         if sum(map(len, known)) > limit and active:
             bound = int(np.partition(np.concatenate(known), limit)[limit])
             for r in list(active):
@@ -314,6 +329,112 @@ def _format_slices(cpu, start_ns, end_ns, is_exit, reason, rip, ctx, names) -> b
 
 
 # ---------------------------------------------------------------------------------------------------
+# vCPU tracks: what each vCPU is doing, from VCPU_RUN (model captures), TRACE_SCHED_NEXT and VM_ENTER/EXIT
+# ---------------------------------------------------------------------------------------------------
+NONROOT, ROOT, OUT, BLOCKED = 0, 1, 2, 3
+VCPU_STATES = ("non-root", "root", "not running", "blocked")
+VCPU_PID_BASE = 2  # the VM with id v is process 2 + v (process 1 holds the pCPU tracks)
+VCPU_TID_BASE = 10000  # vCPU n of VM v is thread 10000 + 100 * v + n (unique across processes)
+
+
+def vcpu_pid(key):
+    """The process of a vCPU's VM (``key``: the vCPU's context, or an array of them)."""
+    return VCPU_PID_BASE + key // t.CTX_VCPUS
+
+
+def vcpu_tid(key: int, cpu=None) -> int:
+    """The vCPU's track; ``cpu`` given: its track for the pCPU it ran on, when it ran on several."""
+    vm, vcpu = divmod(key, t.CTX_VCPUS)
+    return (0 if cpu is None else 1_000_000 * (cpu + 1)) + VCPU_TID_BASE + 100 * vm + vcpu
+
+
+def _known_vcpu(ctx: np.ndarray) -> np.ndarray:
+    """Which contexts name a vCPU (VM and vCPU known: only VCPU_RUN gives the vCPU)."""
+    return (ctx < t.CTX_IDLE) & (ctx % t.CTX_VCPUS != t.CTX_VCPU_UNKNOWN)
+
+
+class _VcpuCarry:
+    """Per pCPU file: the context current after the last record read, and each vCPU's open state (the
+    state it entered last and since when): bounded by the number of vCPUs, whatever the capture's size."""
+
+    def __init__(self):
+        self.ctx = t.CTX_UNKNOWN
+        self.keys = np.zeros(0, np.int64)
+        self.since = np.zeros(0, np.int64)
+        self.state = np.zeros(0, np.int64)
+
+    def open_slices(self, end: int) -> tuple:
+        """The open states as slices ending at ``end`` (the file's last record): (start, end, key, state);
+        a state entered at ``end`` itself is left out."""
+        ok = self.since < end
+        return (self.since[ok], np.full(int(np.count_nonzero(ok)), end, np.int64), self.keys[ok], self.state[ok])
+
+
+def _vcpu_slices(w: np.ndarray, carry: _VcpuCarry) -> tuple:
+    """The vCPU slices that end in chunk ``w``: (start, end, key, state) arrays, key = the vCPU's context.
+
+    Each record changes one vCPU's state: VM_ENTER puts the running vCPU in non-root, VM_EXIT in root,
+    TRACE_SCHED_NEXT switches the running vCPU out (not running), VCPU_BLOCKED (after it) says its vCPU was
+    switched out blocked, VCPU_RUN puts its vCPU in root (switched in; the VM entry follows).  A change to
+    the state the vCPU is already in changes nothing; a slice is a change and the vCPU's next change, when
+    time does not go backwards between them; a "not running" of no cycles (a thread switched to itself, or
+    followed by its VCPU_BLOCKED) is left out."""
+    ids = w[:, fmt.COL_ID] & fmt.ID_MASK
+    is_run = ids == ev.VCPU_RUN
+    is_blocked = ids == ev.VCPU_BLOCKED
+    is_sched = ids == ev.TRACE_SCHED_NEXT
+    is_enter = ids == ev.TRACE_VM_ENTER
+    pos = np.flatnonzero(is_run | is_blocked | is_sched | is_enter | (ids == ev.TRACE_VM_EXIT))
+    rid = ids[pos]
+    e = w[pos, fmt.COL_E]
+    # the context after each record: forward-filled from the context-setting records
+    sets = is_run[pos] | is_sched[pos]
+    val = np.where(rid == ev.VCPU_RUN, reference.vcpu_ctx(e), reference.sched_ctx(e))
+    idx = np.where(sets, np.arange(len(pos)), -1)
+    idx = np.maximum.accumulate(idx) if len(idx) else idx
+    after = np.where(idx >= 0, val[np.maximum(idx, 0)], carry.ctx)
+    before = np.empty_like(after)
+    if len(after):
+        before[0] = carry.ctx
+        before[1:] = after[:-1]
+        carry.ctx = int(after[-1])
+    key = np.where(rid == ev.VCPU_RUN, after, np.where(rid == ev.VCPU_BLOCKED, reference.vcpu_ctx(e), before))
+    state = np.where(is_enter[pos], NONROOT, np.where(is_sched[pos], OUT, np.where(is_blocked[pos], BLOCKED, ROOT)))
+    ok = _known_vcpu(key)
+    key, state, ts = key[ok], state[ok], w[pos[ok], fmt.COL_TSC]
+    # the open states first, then this chunk's changes, grouped by vCPU (stable: in time order)
+    key = np.concatenate([carry.keys, key])
+    ts = np.concatenate([carry.since, ts])
+    state = np.concatenate([carry.state, state])
+    order = np.argsort(key, kind="stable")
+    key, ts, state = key[order], ts[order], state[order]
+    same = np.zeros(len(key), np.bool_)
+    same[1:] = (key[1:] == key[:-1]) & (state[1:] == state[:-1])
+    key, ts, state = key[~same], ts[~same], state[~same]
+    last = np.ones(len(key), np.bool_)
+    last[:-1] = key[1:] != key[:-1]
+    carry.keys, carry.since, carry.state = key[last], ts[last], state[last]
+    j = np.flatnonzero(~last)
+    start, end = ts[j], ts[j + 1]
+    keep = (end >= start) & ~((state[j] == OUT) & (end == start))
+    j = j[keep]
+    return ts[j], ts[j + 1], key[j], state[j]
+
+
+def _format_vcpu_slices(cpu, start_ns, end_ns, key, state, tids) -> bytes:
+    """The JSON rows of vCPU slices seen on pCPU ``cpu`` (``tids[key]``: the vCPU's track), each after ``,\n``."""
+    n = len(key)
+    if n == 0:
+        return b""
+    pid, tid = vcpu_pid(key), tids[key]
+    blocks = [_const(',\n{"ph":"X","pid":', n), _decimal(pid, _digits_needed(pid)), _const(',"tid":', n),
+              _decimal(tid, _digits_needed(tid)), _const(',"ts":', n)]
+    blocks += _micros(start_ns) + [_const(',"dur":', n)] + _micros(end_ns - start_ns) + [_const(',"name":', n)]
+    blocks += [_names(state, lambda s: VCPU_STATES[s]), _const(',"cat":"vcpu","args":{"pcpu":%d}}' % cpu, n)]
+    return _rows(blocks)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The timeline
 # ---------------------------------------------------------------------------------------------------
 def _us_text(ns: int) -> str:
@@ -349,8 +470,36 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
     def shown(rows):
         return rows[(rows[:, fmt.COL_ID] & fmt.ID_MASK) != ev.VM_NAME]
 
+    # the vCPU tracks: one per vCPU that ran (VCPU_RUN), in its VM's process; a vCPU that ran on several
+    # pCPU files (ACRN pins vCPUs) gets a track per pCPU, so no two files' views of it overlap
+    runs_on = {}
+    for cpu in sorted(first):
+        for key in first[cpu].vcpus.tolist():
+            runs_on.setdefault(key, []).append(cpu)
+    tids = {cpu: np.zeros(t.CTX_IDLE, np.int64) for cpu in first}
+    tracks = {}  # (key, tid) -> track name
+    for key, cpus in runs_on.items():
+        for cpu in cpus:
+            tid = vcpu_tid(key) if len(cpus) == 1 else vcpu_tid(key, cpu)
+            tids[cpu][key] = tid
+            tracks[(key, tid)] = _ctx_name(key, names) + ("" if len(cpus) == 1 else " on pCPU %d" % cpu)
+    violations = []  # (tid, key, record) of the violations that name a vCPU, for their vCPU's track
+    for p1 in first.values():
+        for rec in p1.instants[(p1.instants[:, fmt.COL_ID] & fmt.ID_MASK) == ev.INVARIANT_VIOLATION]:
+            _, vm, vcpu, _ = ev.unpack_4i(int(rec[fmt.COL_E]) & _U64, int(rec[fmt.COL_F]) & _U64)
+            if vm < t.CTX_VMS and vcpu < t.CTX_VCPU_UNKNOWN:
+                key = t.ctx_index(vm, vcpu)
+                cpus = runs_on.get(key, [])
+                tid = (vcpu_tid(key) if len(cpus) <= 1 else
+                       vcpu_tid(key, p1.cpu if p1.cpu in cpus else cpus[0]))
+                tracks.setdefault((key, tid), _ctx_name(key, names))
+                violations.append((tid, key, rec))
+    summary.vcpu_tracks = len(tracks)
+
     parts = [p.starts for p in first.values()] + [shown(p.instants)[:, fmt.COL_TSC] for p in first.values()]
     parts += [np.repeat(p.kicks[:, fmt.COL_TSC], 3) for p in first.values()]
+    parts += [p.vstarts for p in first.values()]
+    parts += [np.array([int(rec[fmt.COL_TSC]) for _, _, rec in violations], np.int64)]
     starts = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     total = len(starts)
     cutoff = None
@@ -374,25 +523,60 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
                     % (PID, tf.cpu, tf.cpu))
         meta.append('{"ph":"M","pid":%d,"tid":%d,"name":"thread_sort_index","args":{"sort_index":%d}}'
                     % (PID, tf.cpu, tf.cpu))
+    if tracks:
+        meta.append('{"ph":"M","pid":%d,"name":"process_sort_index","args":{"sort_index":0}}' % PID)
+    for vm in sorted({key // t.CTX_VCPUS for key, _ in tracks}):
+        label = "%s (VM %d)" % (names[vm], vm) if vm in names else "vm%d" % vm
+        meta.append('{"ph":"M","pid":%d,"name":"process_name","args":{"name":%s}}'
+                    % (VCPU_PID_BASE + vm, json.dumps(label)))
+        meta.append('{"ph":"M","pid":%d,"name":"process_sort_index","args":{"sort_index":%d}}'
+                    % (VCPU_PID_BASE + vm, 1 + vm))
+    for (key, tid), name in sorted(tracks.items(), key=lambda kv: kv[0][1]):
+        pid = vcpu_pid(key)
+        meta.append('{"ph":"M","pid":%d,"tid":%d,"name":"thread_name","args":{"name":%s}}'
+                    % (pid, tid, json.dumps(name)))
+        meta.append('{"ph":"M","pid":%d,"tid":%d,"name":"thread_sort_index","args":{"sort_index":%d}}'
+                    % (pid, tid, tid))
+
+    def write_vcpu(out, cpu, vslices, tid_of) -> int:
+        """Write the vCPU slices before the cut; how many."""
+        start, end, key, state = vslices
+        sel = keep(start)
+        if not sel.any():
+            return 0
+        start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
+        end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
+        out.write(_format_vcpu_slices(cpu, start_ns, end_ns, key[sel], state[sel], tid_of))
+        return int(np.count_nonzero(sel))
+
     with fmt.AtomicOutput(path, "wb") as out:
         out.write(('{"traceEvents":[\n' + ",\n".join(meta)).encode())
         for tf in capture.files:
             if tf.cpu not in first:
                 continue
-            carry = _Carry()
+            carry, vcarry, tid_of = _Carry(), _VcpuCarry(), tids[tf.cpu]
+            past_cut = False  # the pCPU track is past the cut: read on only for the vCPU slices still open
+            last = None
             for w in tf.chunks():
-                (start, end, is_exit, reason, rip, ctx), _ = _slices(w, carry)
-                sel = keep(start)
-                if sel.any():
-                    start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
-                    end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
-                    out.write(_format_slices(tf.cpu, start_ns, end_ns, is_exit[sel], reason[sel], rip[sel],
-                                             ctx[sel], names))
-                    summary.slices += int(np.count_nonzero(sel))
+                if not past_cut:
+                    (start, end, is_exit, reason, rip, ctx), _ = _slices(w, carry)
+                    sel = keep(start)
+                    if sel.any():
+                        start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
+                        end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
+                        out.write(_format_slices(tf.cpu, start_ns, end_ns, is_exit[sel], reason[sel], rip[sel],
+                                                 ctx[sel], names))
+                        summary.slices += int(np.count_nonzero(sel))
+                    past_cut = cutoff is not None and len(start) > 0 and start[-1] >= cutoff and not sel[-1]
+                summary.slices += write_vcpu(out, tf.cpu, _vcpu_slices(w, vcarry), tid_of)
+                last = int(w[-1, fmt.COL_TSC])
                 if progress is not None:
                     progress(len(w))
-                if cutoff is not None and len(start) and start[-1] >= cutoff and not sel[-1]:
+                if past_cut and not np.any(vcarry.since < cutoff):
                     break  # the rest of this file is past the cut
+            else:
+                if last is not None:
+                    summary.slices += write_vcpu(out, tf.cpu, vcarry.open_slices(last), tid_of)
         lines = []
         for p1 in first.values():
             for rec in shown(p1.instants)[keep(shown(p1.instants)[:, fmt.COL_TSC])]:
@@ -400,6 +584,13 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
                 scope = "g" if event_id == ev.INVARIANT_VIOLATION else "t"
                 name = json.dumps(_instant_name(event_id, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]), names))[1:-1]
                 lines.append(_INSTANT % (scope, PID, p1.cpu, _us_text(ns(rec[fmt.COL_TSC])), name, "model"))
+                summary.instants += 1
+        for tid, key, rec in violations:
+            if cutoff is None or rec[fmt.COL_TSC] < cutoff:
+                name = json.dumps(_instant_name(ev.INVARIANT_VIOLATION, int(rec[fmt.COL_E]), int(rec[fmt.COL_F]),
+                                                names))[1:-1]
+                lines.append(_INSTANT % ("t", vcpu_pid(key), tid,
+                                         _us_text(ns(rec[fmt.COL_TSC])), name, "model"))
                 summary.instants += 1
         flow_id = 0
         for p1 in first.values():

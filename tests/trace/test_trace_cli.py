@@ -121,13 +121,19 @@ def test_timeline(make_capture, tmp_path):
     out = tmp_path / "trace.json"
     r = run("timeline", cap, "-o", out)
     assert r.exit_code == 0, r.output
-    # 5 slices, the kick (an instant on the sender plus a flow start and end), 2 request instants
-    assert r.stdout == "%s: 10 events (5 slices, 1 kicks, 2 other instants) from 2 pCPU files\n" % out
+    # 5 pCPU slices and 3 of vm0:vcpu1 (named by VCPU_RUN), the kick (an instant on the sender plus a flow
+    # start and end), 2 request instants
+    assert r.stdout == "%s: 13 events (8 slices, 1 kicks, 2 other instants) from 2 pCPU files, 1 vCPU tracks\n" % out
     data = json.loads(out.read_text())
     events = data["traceEvents"]
-    names = {(e["tid"], e["args"]["name"]) for e in events if e.get("name") == "thread_name"}
-    assert names == {(0, "pCPU 0"), (1, "pCPU 1")}
-    slices = sorted((e["tid"], e["ts"], e["dur"], e["name"]) for e in events if e["ph"] == "X")
+    names = {(e["pid"], e["tid"], e["args"]["name"]) for e in events if e.get("name") == "thread_name"}
+    assert names == {(1, 0, "pCPU 0"), (1, 1, "pCPU 1"), (2, 10001, "vm0:vcpu1")}
+    vcpu = sorted((e["pid"], e["tid"], e["ts"], e["dur"], e["name"]) for e in events if e.get("cat") == "vcpu")
+    # switched in at 1000 (the exit at 1000 changes nothing), entered at 1100, exited at 1300; the entry at
+    # 1400 is the file's last record: nothing after it to show
+    assert vcpu == [(2, 10001, 100.0, 100.0, "root"), (2, 10001, 200.0, 200.0, "non-root"),
+                    (2, 10001, 400.0, 100.0, "root")]
+    slices = sorted((e["tid"], e["ts"], e["dur"], e["name"]) for e in events if e["ph"] == "X" and e["pid"] == 1)
     # 1 MHz: microseconds = cycles; times from the first TSC (900)
     assert slices == [(0, 100.0, 100.0, "VMEXIT_IO_INSTRUCTION"), (0, 200.0, 200.0, "vm0:vcpu1"),
                       (0, 400.0, 100.0, "VMEXIT_EXTERNAL_INTERRUPT"), (1, 0.0, 300.0, "guest"),
@@ -145,7 +151,7 @@ def test_timeline_max_events_and_missing_frequency(make_capture, tmp_path):
     cap = make_capture([SIMPLE, TARGET])
     r = run("timeline", cap, "-o", tmp_path / "t.json", "--max-events", "3")
     assert r.exit_code == 0
-    assert "timeline cut at" in r.stderr and "3 of 10 events kept" in r.stderr
+    assert "timeline cut at" in r.stderr and "3 of 13 events kept" in r.stderr
     assert len([e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"] if e["ph"] != "M"]) == 3
     real = make_capture([SIMPLE], tsc_khz=None)
     r = run("timeline", real, "-o", tmp_path / "u.json")
