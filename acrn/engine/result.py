@@ -17,6 +17,7 @@ class Violation:
     time: int  # cycles
     pcpu: int
     message: str
+    vcpu: Optional[str] = None  # the vCPU's name, when the violation is about one (timeline vCPU tracks)
 
 
 @dataclass

@@ -96,6 +96,7 @@ class Run:
 
     def result(self):
         verdicts = []
+        vcpus = {vcpu.name: vcpu for vm in self.hv.vms for vcpu in vm.vcpus}  # a violation names its vCPU
         for name, inv in self.registry.invariants.items():
             try:
                 violations = inv.check(self)
@@ -109,7 +110,7 @@ class Run:
             violations = sorted(violations, key=lambda v: (v.time, v.pcpu))
             if self.sim.tracer is not None:  # the capture lists them too (INVARIANT_VIOLATION records)
                 for v in violations:
-                    self.sim.tracer.violation(v.time, v.pcpu, None, name, v.message)
+                    self.sim.tracer.violation(v.time, v.pcpu, vcpus.get(v.vcpu), name, v.message)
             if violations:
                 verdicts.append(Verdict(name, FAIL, len(violations), violations[0]))
             else:

@@ -23,7 +23,8 @@ class RequestLatency:
                 state = ("handled after %.1f us" % run.us(s.handled - s.made)) if s.handled >= 0 else \
                     "still pending at the end of the run"
                 out.append(Violation(s.made + bound, s.pcpu, "%s request for %s made at %.1f us: %s (bound %.1f us)" % (
-                    describe_request(s.bit), s.vcpu, run.us(s.made), state, run.scenario.bounds["request_latency_us"])))
+                    describe_request(s.bit), s.vcpu, run.us(s.made), state, run.scenario.bounds["request_latency_us"]),
+                    vcpu=s.vcpu))
         return out
 
 
@@ -41,7 +42,7 @@ class NoSpuriousGuestInterrupt:
             if lapic_pt and (sources & C.SRC_HYPERVISOR or sources == 0):
                 out.append(Violation(rec.time, rec.pcpu, "%s received %s raised by %s" % (
                     vcpu, describe_vector(vector, rec.kind == "guest-nmi"),
-                    C.source_names(sources) if sources else "nobody the guest owns")))
+                    C.source_names(sources) if sources else "nobody the guest owns"), vcpu=vcpu))
         return out
 
 
@@ -143,7 +144,7 @@ class NoLostGuestNmi:
                                  "raised at %.1f us did not reach it within %.0f us%s" % (
                                      lost, len(run.obs.nmi_raised), C.source_names(ev.data[1]), vcpu,
                                      run.us(ev.time), run.scenario.bounds["guest_nmi_us"],
-                                     "; filtered: " + filtered if filtered else "")))
+                                     "; filtered: " + filtered if filtered else ""), vcpu=vcpu))
         for vcpu, recs in received.items():
             marks = sorted([(r.time, 0) for r in raised.get(vcpu, [])] + [(r.time, 1) for r in recs])
             pending = 0
@@ -153,7 +154,7 @@ class NoLostGuestNmi:
                 elif pending == 0:
                     pcpu = next(r.pcpu for r in recs if r.time == t)
                     out.append(Violation(t, pcpu, "%s received a guest NMI with none raised since the last one "
-                                         "(delivered twice)" % vcpu))
+                                         "(delivered twice)" % vcpu, vcpu=vcpu))
                 else:
                     pending = 0
         return out

@@ -267,3 +267,23 @@ def test_a_paused_rtvm_is_blocked_on_its_tracks(tmp_path):
     for track, k in blocked:
         assert k > 0 and spans[track][k - 1][2] == "root"  # switched out from root
     assert not any(n == "not running" for s in spans.values() for _, _, n in s)
+
+
+def test_a_model_runs_own_violation_is_on_the_vcpu_track_it_names(tmp_path):
+    """kick-race under nmi-nowindow breaks request-latency for a lapic-pt vCPU: the built-in invariant names
+    that vCPU, so the timeline shows the violation on its track (not only on the pCPU's)."""
+    from acrn.host.run import run_scenario
+    from acrn.host.tracing import ModelTracer
+
+    tracer = ModelTracer(tmp_path, 4, 2100.0, capture_dir=tmp_path / "cap")
+    result = run_scenario("kick-race", "nmi-nowindow", seed=1, tracer=tracer)
+    tracer.close()
+    first = next(v.first for v in result.verdicts if v.name == "request-latency")
+    assert first is not None and first.vcpu is not None
+    r = run("timeline", tmp_path / "cap", "-o", tmp_path / "t.json")
+    assert r.exit_code == 0, r.output
+    events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    on_vcpu = [names.get((e["pid"], e["tid"])) for e in events
+               if e["ph"] == "i" and e["pid"] >= tl.VCPU_PID_BASE and "request-latency" in e["name"]]
+    assert first.vcpu in on_vcpu
