@@ -168,9 +168,11 @@ def main(argv=None):
     unknown = [t for t in args.targets if t not in known]
     if unknown:
         parser.error("unknown target(s) %s (known: %s)" % (", ".join(unknown), ", ".join(known)))
-    total_failures = 0
+    total_failures = total_inputs = 0
     env = dict(os.environ)  # the mode (ACRN_MODEL_PURE) is the caller's: compiled by default
-    for target in args.targets or list(known):
+    targets = args.targets or list(known)
+    width = max(len(t) for t in targets)  # one column of target names
+    for target in targets:
         with tempfile.TemporaryDirectory(prefix="acrn-fuzz-") as tmp:
             out = os.path.join(tmp, "result.json")
             env[TMP_ENV] = tmp
@@ -188,16 +190,19 @@ def main(argv=None):
             if not done:
                 total_failures += 1
                 tail = (proc.stderr or "").strip().splitlines()[-5:]
-                print("%-16s %s: the child died (status %d) after %s inputs: %s"
-                      % (target, engine, proc.returncode, res["inputs"] if os.path.exists(out) else 0,
+                print("%-*s %s: the child died (status %d) after %s inputs: %s"
+                      % (width, target, engine, proc.returncode, res["inputs"] if os.path.exists(out) else 0,
                          " | ".join(tail)))
+                sys.stdout.flush()
                 continue
         total_failures += res["failures"]
-        print("%-16s %s: %d inputs tried, %d reached the model, %d failures (%.1f s)"
-              % (target, engine, res["inputs"], res["accepted"], res["failures"], res["seconds"]))
+        total_inputs += res["inputs"]
+        print("%-*s %s: %d inputs tried, %d reached the model, %d failures (%.1f s)"
+              % (width, target, engine, res["inputs"], res["accepted"], res["failures"], res["seconds"]))
         for ex in res["examples"]:
             print("    %s  input (hex) %s" % (ex["error"], ex["input"][:160]))
         sys.stdout.flush()
+    print("%d targets, %d inputs tried, %d failures" % (len(targets), total_inputs, total_failures))
     return 1 if total_failures else 0
 
 

@@ -87,7 +87,7 @@ def _check(result, what):
 
 
 def _analyze(report: str):
-    def target(data: bytes) -> None:
+    def target(data: bytes) -> bool:
         folder, extra, compat = make_capture(data)
         try:
             args = [folder, "--report", report, "--json"] + extra + (["--acrnalyze-compat"] if compat else [])
@@ -95,12 +95,13 @@ def _analyze(report: str):
             _check(result, "analyze --report %s" % report)
             if result.exit_code == 0:
                 _strict_json(result.stdout)
+            return result.exit_code == 0  # the report was computed (counted as "reached")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return target
 
 
-def fuzz_timeline(data: bytes) -> None:
+def fuzz_timeline(data: bytes) -> bool:
     folder, extra, _ = make_capture(data)
     out = folder + ".json"
     try:
@@ -109,8 +110,10 @@ def fuzz_timeline(data: bytes) -> None:
         if result.exit_code == 0:
             with open(out) as fh:
                 _strict_json(fh.read())
+            return True  # the timeline was written (counted as "reached")
         elif os.path.exists(out):
             raise AssertionError("timeline failed (%d) but wrote %s" % (result.exit_code, out))
+        return False
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if os.path.exists(out):
@@ -119,5 +122,9 @@ def fuzz_timeline(data: bytes) -> None:
 
 TARGETS = {"trace-analyze-%s" % r: _analyze(r) for r in ("vm_exit", "irq", "cpu_usage", "latency")}
 TARGETS["trace-timeline"] = fuzz_timeline
-#: Seed inputs (a model-shaped capture: VM exits, entries, handler events).
-SEEDS = [bytes([1]) + bytes([3, 10, i % 40, 0, 70, 200, 0, 0] + [0] * 8) * 1 for i in range(40)]
+#: Seed inputs (model-shaped captures: VM exits, entries, handler events), their first byte giving 1-3 pCPU
+#: files, ``--tsc-mhz`` on most (without it and without a MODEL_TSC_FREQ record a capture is refused) and
+#: acrnalyze-compat on some.
+SEEDS = [bytes([(0x08 if i % 5 else 0) | (0x10 if i % 4 == 1 else 0) | i % 3])
+         + b"".join(bytes([3, 10, (i + k) % len(IDS), 0, 70, 200, 0, 0] + [0] * 8) for k in range(1 + i % 8))
+         for i in range(40)]

@@ -104,7 +104,8 @@ class Recorder(Tracer):
 
 class ModelTracer(Tracer):
     """Writes the run as an acrntrace capture folder ``<root>/<YYYYMMDD-HHMMSS>`` (one file per pCPU),
-    atomically: ``close`` keeps it, ``abort`` leaves nothing behind."""
+    atomically: ``close`` keeps it, ``abort`` leaves nothing behind.  A capture of the same second already
+    in ``root`` (a loop of runs) makes it ``<stamp>-2``, ``<stamp>-3``...: every run keeps its capture."""
 
     def __init__(self, root, n_cpus, tsc_mhz, capture_dir=None):
         from acrn.trace import events as E
@@ -113,8 +114,8 @@ class ModelTracer(Tracer):
 
         self.E = E
         path = capture_dir if capture_dir is not None else default_capture_dir(root)
-        self.writer = TraceWriter(path, n_cpus, int(round(tsc_mhz * 1000)))
-        self.path = str(self.writer.path)
+        # a capture of the same second already there: this one becomes <stamp>-2, -3... (chosen at close)
+        self.writer = TraceWriter(path, n_cpus, int(round(tsc_mhz * 1000)), unique=capture_dir is None)
         self._handler_event = {ev.exit_reason: ev.id for ev in E.EVENTS if ev.exit_reason is not None}
         self._emit = self.writer.emit
         self._named_vms = set()
@@ -193,6 +194,11 @@ class ModelTracer(Tracer):
             cpu = 0
         # judged after the run: merged into the pCPU's file at its time when the capture is closed
         self.writer.emit_late(max(int(t), 0), cpu, E.INVARIANT_VIOLATION, *E.pack_4i(code, vm, vcpu_id))
+
+    @property
+    def path(self) -> str:
+        """The capture folder: the name it was given when it was closed (``<stamp>`` or ``<stamp>-N``)."""
+        return str(self.writer.path)
 
     def close(self):
         self.writer.close()

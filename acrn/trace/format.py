@@ -49,6 +49,10 @@ COL_TSC, COL_ID, COL_E, COL_F = 0, 1, 2, 3
 
 CAPTURE_ROOT = "acrntrace"  # TRACE_FILE_ROOT
 CAPTURE_STAMP_FORMAT = "%Y%m%d-%H%M%S"  # create_trace_file_dir()
+#: A capture folder's name as acrn-model writes it: the stamp, or ``<stamp>-2``, ``<stamp>-3``... when a
+#: capture of the same second is already there (see :func:`unique_capture_names`).
+CAPTURE_NAME_RE = re.compile(r"^[0-9]{8}-[0-9]{6}(?:-[0-9]+)?$")
+MAX_SAME_STAMP = 10000  # captures of one stamp in one folder: then the writer gives up
 _CPU_FILE_RE = re.compile(r"^[0-9]+$")
 
 
@@ -79,6 +83,19 @@ def is_cpu_file_name(name: str) -> bool:
 def capture_stamp(when: _dt.datetime) -> str:
     """The folder name acrntrace gives a capture started at ``when`` (local time)."""
     return when.strftime(CAPTURE_STAMP_FORMAT)
+
+
+def is_capture_name(name: str) -> bool:
+    """Whether ``name`` is a capture folder's name as acrn-model writes it: ``<stamp>`` or ``<stamp>-N``."""
+    return bool(CAPTURE_NAME_RE.match(name))
+
+
+def unique_capture_names(dest: Path):
+    """The names tried, in order, for a capture meant for ``dest``: ``dest``, then ``dest-2``, ``dest-3``...
+    (up to :data:`MAX_SAME_STAMP` of them)."""
+    yield dest
+    for n in range(2, MAX_SAME_STAMP + 1):
+        yield dest.with_name("%s-%d" % (dest.name, n))
 
 
 def default_capture_dir(root: str | os.PathLike = CAPTURE_ROOT, when: _dt.datetime | None = None) -> Path:

@@ -10,20 +10,18 @@ the request-latency bound drawn as a line.  With ``--compare`` the two captures 
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from acrn.trace import format as fmt
 
 TOP_VECTORS = 12  # the irq plot's bars: the busiest vectors, the others grouped in one bar
-_STAMP = re.compile(r"^\d{8}-\d{6}$")  # a capture folder as `run --trace DIR` names it: DIR/<YYYYMMDD-HHMMSS>
 
 
 def capture_label(path) -> str:
-    """A capture's name in a legend: ``DIR`` for ``DIR/<stamp>`` (what ``acrn-model run --design D --trace
-    out/D`` writes, so the design's name), else the capture's own folder or file name."""
+    """A capture's name in a legend: ``DIR`` for ``DIR/<stamp>`` or ``DIR/<stamp>-N`` (what ``acrn-model run
+    --design D --trace out/D`` writes, so the design's name), else the capture's own folder or file name."""
     path = Path(path)
-    if _STAMP.match(path.name) and path.parent.name:
+    if fmt.is_capture_name(path.name) and path.parent.name:  # DIR/<YYYYMMDD-HHMMSS>[-N]
         return path.parent.name
     return path.name or str(path)
 

@@ -7,6 +7,7 @@ end, and is removed on error (or if the writer is dropped without being closed).
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -27,13 +28,16 @@ class TraceWriter:
 
     ``out_dir`` is the capture folder itself (e.g. ``acrntrace/20240101-120000``, see
     :func:`acrn.trace.format.default_capture_dir`); its parent is created if missing.  It must not exist
-    unless ``overwrite`` is true.  Every pCPU file starts with a ``MODEL_TSC_FREQ`` record carrying
+    unless ``overwrite`` is true (replace it) or ``unique`` is true: then, if a capture of that name is
+    there when the writer closes, it takes the first free name of ``<out_dir>-2``, ``<out_dir>-3``...,
+    chosen by the rename itself (never replacing a folder, so concurrent writers get different names), and
+    :attr:`path` is the name taken.  Every pCPU file starts with a ``MODEL_TSC_FREQ`` record carrying
     ``tsc_khz``, stamped with that pCPU's first TSC.
 
     Use as a context manager, or call :meth:`close` (keep the capture) / :meth:`abort` (drop it).
     """
 
-    def __init__(self, out_dir, n_cpus: int, tsc_khz: int, *, overwrite: bool = False):
+    def __init__(self, out_dir, n_cpus: int, tsc_khz: int, *, overwrite: bool = False, unique: bool = False):
         if not 1 <= n_cpus <= fmt.MAX_CPUS:
             raise ValueError("n_cpus must be 1..%d, not %r" % (fmt.MAX_CPUS, n_cpus))
         if int(tsc_khz) != tsc_khz or tsc_khz <= 0:
@@ -41,9 +45,12 @@ class TraceWriter:
         self.path = Path(out_dir)
         self.n_cpus = n_cpus
         self.tsc_khz = int(tsc_khz)
+        if overwrite and unique:
+            raise ValueError("overwrite and unique exclude each other")
         self.overwrite = overwrite
-        if self.path.exists() and not overwrite:
-            raise FileExistsError("%s: already exists (pass overwrite=True to replace it)" % self.path)
+        self.unique = unique
+        if self.path.exists() and not overwrite and not unique:
+            raise FileExistsError("%s: already exists" % self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = fmt.make_temp_dir(self.path)
         self._files = {}
@@ -127,7 +134,10 @@ class TraceWriter:
             for cpu, rows in self._late.items():
                 _merge_late(self._tmp / str(cpu), rows)
                 self.n_records += len(rows)
-            _move_into_place(self._tmp, self.path, self.overwrite)
+            if self.unique:
+                self.path = _move_to_free_name(self._tmp, self.path)
+            else:
+                _move_into_place(self._tmp, self.path, self.overwrite)
         except BaseException:
             self.abort()
             raise
@@ -210,6 +220,66 @@ def _move_into_place(tmp: Path, dest: Path, overwrite: bool) -> None:
         fmt.remove_tree_quietly(old)
     else:
         os.replace(tmp, dest)
+
+
+_RENAME_NOREPLACE = 1  # linux/fs.h
+
+
+def _renameat2():
+    """glibc's renameat2 (Linux 3.15+, glibc 2.28+), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_AT_FDCWD = -100
+
+
+def rename_no_replace(src: Path, dest: Path) -> None:
+    """Rename the folder ``src`` to ``dest`` atomically, never replacing anything: FileExistsError when
+    ``dest`` exists (whoever created it, however close in time)."""
+    import ctypes
+
+    fn = _renameat2()
+    if fn is not None:
+        if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dest), _RENAME_NOREPLACE) == 0:
+            return
+        err = ctypes.get_errno()
+        if err in (errno.EEXIST, errno.ENOTEMPTY):
+            raise FileExistsError(err, os.strerror(err), str(dest))
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):  # EINVAL etc.: the file system cannot
+            raise OSError(err, os.strerror(err), str(dest))
+    # no renameat2: reserve the name with mkdir (atomic, fails if it exists), then rename onto that empty
+    # folder (rename(2) replaces an empty folder atomically)
+    os.mkdir(dest)
+    try:
+        os.replace(src, dest)
+    except BaseException:
+        try:
+            os.rmdir(dest)
+        except OSError:
+            pass
+        raise
+
+
+def _move_to_free_name(tmp: Path, dest: Path) -> Path:
+    """Rename ``tmp`` to ``dest``, or to the first free one of ``dest-2``, ``dest-3``...; returns the name."""
+    for name in fmt.unique_capture_names(dest):
+        try:
+            rename_no_replace(tmp, name)
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(errno.EEXIST, "%d captures of this name are there already" % fmt.MAX_SAME_STAMP,
+                          str(dest))
 
 
 def write_capture(out_dir, records_by_cpu, tsc_khz: int | None, *, overwrite: bool = False) -> Path:
