@@ -136,10 +136,14 @@ def _impl(backend: str):
     return reference
 
 
+#: Files are scanned on threads from this many records on (below, a scan takes less than starting them).
+THREADS_MIN_RECORDS = 1 << 20
+
+
 def _map_files(func, files, parallel: bool):
     """``[func(f) for f in files]``, on threads when worthwhile (the kernels release the GIL)."""
     workers = min(len(files), os.cpu_count() or 1)
-    if not parallel or workers < 2:
+    if not parallel or workers < 2 or sum(f.n_records for f in files) < THREADS_MIN_RECORDS:
         return [func(f) for f in files]
     from concurrent.futures import ThreadPoolExecutor
 

@@ -153,8 +153,10 @@ def test_sched_kernel_equals_reference(w, compat, cut):
             assert np.array_equal(a_time, b_time) and np.array_equal(a_sc, b_sc), (list(a_time), list(a_sc), list(b_sc))
 
 
-def test_analysis_backends_agree_on_a_capture(make_capture):
+def test_analysis_backends_agree_on_a_capture(make_capture, monkeypatch):
     from acrn.trace import reader
+
+    monkeypatch.setattr(analysis, "THREADS_MIN_RECORDS", 0)  # threads=True below: do use them
 
     cap = reader.read_capture(make_capture(synth.synth_capture(20_000, n_cpus=3, seed=7)))
     a = analysis.analyze_vm_exit(cap, "numpy", want_durations=True)
