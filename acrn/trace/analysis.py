@@ -137,7 +137,7 @@ def _impl(backend: str):
 
 
 #: Files are scanned on threads from this many records on (below, a scan takes less than starting them).
-THREADS_MIN_RECORDS = 1 << 20
+THREADS_MIN_RECORDS = 1 << 18
 
 
 def _map_files(func, files, parallel: bool):

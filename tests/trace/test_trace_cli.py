@@ -49,7 +49,7 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.skipif(not __import__("acrn").compiled(), reason="the numpy-free path is the compiled scans'")
+@pytest.mark.skipif(not __import__("acrn").compiled(), reason="the numpy-free path is the compiled scans")
 def test_the_acrnalyze_reports_run_without_numpy_or_the_other_commands(make_capture):
     """vm_exit, irq and cpu_usage of a capture, as one `acrn-model analyze` process: no numpy (its import
     would be most of a short run), none of the other commands' modules, no plugin machinery."""
