@@ -38,6 +38,7 @@ COMPILED = [
     "acrn/engine/cost.py",
     "acrn/guest/nmi_sources.py",
     "acrn/trace/scan.py",
+    "acrn/trace/rows.py",
 ]
 
 setup(

@@ -18,7 +18,6 @@ invariant's ``check`` must return a list of ``acrn.engine.result.Violation``; an
 events are guarded like its ``install``.
 """
 import importlib
-import importlib.metadata
 import os
 import signal
 import threading
@@ -142,6 +141,8 @@ def _register(pm, plugin, name, origin):
 
 def _load_entry_points(pm):
     """pluggy's load_setuptools_entrypoints, but an entry point that fails to load is named."""
+    import importlib.metadata  # here: its import is slow, and most commands load no plugin
+
     for dist in list(importlib.metadata.distributions()):
         for ep in dist.entry_points:
             if ep.group != hookspecs.ENTRY_POINT_GROUP or pm.has_plugin(ep.name) or pm.is_blocked(ep.name):

@@ -1,19 +1,46 @@
 """The ``acrn-model`` command: one click group, its commands in this package's modules.
 
 The exit statuses and the one-line error handling every command shares are in :mod:`acrn.cli.common`.
+A command's module is imported when the command is first looked up (:class:`_LazyCommands`), so that a
+short command (``analyze`` of a small capture) does not pay for the imports of all the others.
 """
+import importlib
+
 import click
 
 import acrn
 from acrn.plugin import DEFAULT_PLUGIN_TIMEOUT_S, set_plugin_timeout
 from acrn.cli.common import Context, FiniteFloat, Group, install_signal_handlers
-from acrn.cli.demo import demo
-from acrn.cli.explore import explore, replay
-from acrn.cli.info import designs, plugins, scenarios
-from acrn.cli.microbench import microbench
-from acrn.cli.run import run
-from acrn.cli.sweep import sweep
-from acrn.cli.trace import analyze, timeline
+
+#: command name -> the module that defines it (as an attribute of the same name), in --help order
+COMMAND_MODULES = {"run": "acrn.cli.run", "demo": "acrn.cli.demo", "sweep": "acrn.cli.sweep",
+                   "explore": "acrn.cli.explore", "replay": "acrn.cli.explore", "designs": "acrn.cli.info",
+                   "scenarios": "acrn.cli.info", "plugins": "acrn.cli.info", "microbench": "acrn.cli.microbench",
+                   "analyze": "acrn.cli.trace", "timeline": "acrn.cli.trace"}
+
+
+class _LazyCommands(dict):
+    """The group's commands by name; each is imported from its module on first lookup."""
+
+    def __init__(self, modules):
+        super().__init__((name, None) for name in modules)
+        self._modules = modules
+
+    def __getitem__(self, name):
+        cmd = super().__getitem__(name)
+        if cmd is None:
+            cmd = getattr(importlib.import_module(self._modules[name]), name)
+            super().__setitem__(name, cmd)
+        return cmd
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def values(self):
+        return [self[name] for name in self]
+
+    def items(self):
+        return [(name, self[name]) for name in self]
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,8 +72,7 @@ def main(ctx, plugins, plugin_timeout, debug):
     ctx.obj = Context(plugins)
 
 
-for _command in (run, demo, sweep, explore, replay, designs, scenarios, plugins, microbench, analyze, timeline):
-    main.add_command(_command)
+main.commands = _LazyCommands(COMMAND_MODULES)
 
 if __name__ == "__main__":
     main()

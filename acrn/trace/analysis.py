@@ -1,48 +1,84 @@
 """Run the analyses over a capture: per-pCPU scans on the chosen backend (:mod:`acrn.trace.backend`),
 cross-pCPU latency matching, the TSC frequency recorded in the capture.
+
+The vm_exit, irq and cpu_usage analyses on the compiled backend import no numpy (a short run is mostly
+start-up, and numpy's import would be most of it): the records come as memoryviews
+(:meth:`acrn.trace.reader.TraceFile.blocks`) and the accumulators are ``array.array``
+(:mod:`acrn.trace.tables`).  The latency analysis, the numba and the numpy backends use numpy.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import tables as t
 from acrn.trace.backend import resolve_backend
 from acrn.trace.results import IrqStats, SchedStats, VmExitStats
+from acrn.trace.scan import add_into
+
+
+def flat_words(w) -> memoryview:
+    """Records ``w`` ((n, 4) int64: a memoryview of :meth:`~acrn.trace.reader.TraceFile.blocks` or a numpy
+    array) as one flat int64 memoryview, without copying when ``w`` is C-contiguous."""
+    m = memoryview(w)
+    if m.nbytes == 0:
+        return memoryview(_EMPTY)
+    if not m.c_contiguous:
+        import numpy as np
+
+        m = memoryview(np.ascontiguousarray(w, dtype=np.int64))
+    return m if m.ndim == 1 else m.cast("B").cast("l")
+
+
+def row_words(w) -> memoryview:
+    """Records ``w`` as a C-contiguous (n, 4) int64 memoryview (see :func:`flat_words`); not empty."""
+    m = flat_words(w)
+    return m.cast("B").cast("l", (len(m) // 4, 4))
+
+
+_EMPTY = t.zeros(0)
+
 
 class Loops:
     """The record loops of :mod:`acrn.trace.scan` as one backend: ``scan`` is the Cython build
-    (``acrn.trace.scan`` itself) or the numba build (:mod:`acrn.trace.kernels`)."""
+    (``acrn.trace.scan`` itself), the numba build (:mod:`acrn.trace.kernels`) or the interpreted source
+    (``ACRN_MODEL_PURE=1``).  The compiled build takes the memoryviews and arrays as they are; the
+    others get numpy views of the same memory (numba types them; interpreted, numpy's int64 scalars wrap
+    around as C's longs do, so both builds count alike on corrupt TSCs)."""
 
     def __init__(self, scan):
         self.scan = scan
+        self.arg = _as_numpy if scan.__file__.endswith(".py") else _same
 
     def vm_exit_scan_chunk(self, w, st, stats, want_durations=False):
         """:func:`acrn.trace.scan.vm_exit_chunk` on ``w`` into ``stats`` (a VmExitStats); returns
-        (durations, reasons) arrays when ``want_durations``."""
-        w = np.ascontiguousarray(w, dtype=np.int64)
+        (durations, reasons) numpy arrays when ``want_durations``."""
+        a = self.arg
+        w = flat_words(w)
         if want_durations:
-            dur = np.empty(w.shape[0], np.int64)
-            rea = np.empty(w.shape[0], np.int64)
+            import numpy as np
+
+            dur = np.empty(len(w) // 4, np.int64)
+            rea = np.empty(len(w) // 4, np.int64)
         else:
             dur = rea = _EMPTY
-        nd = self.scan.vm_exit_chunk_nogil(w.reshape(-1), st, stats.counters, stats.exits, stats.completed,
-                                           stats.exit_cycles, stats.compat_events, stats.compat_cycles,
-                                           stats.ctx_exits, stats.ctx_exit_cycles, stats.ctx_guest_cycles,
-                                           t.HANDLER_SLOT, _KNOWN_SMALL, dur, rea, want_durations)
+        nd = self.scan.vm_exit_chunk_nogil(a(w), a(st), a(stats.counters), a(stats.exits), a(stats.completed),
+                                           a(stats.exit_cycles), a(stats.compat_events), a(stats.compat_cycles),
+                                           a(stats.ctx_exits), a(stats.ctx_exit_cycles), a(stats.ctx_guest_cycles),
+                                           a(t.HANDLER_SLOT), a(t.KNOWN_SMALL), a(dur), a(rea), want_durations)
         return (dur[:nd].copy(), rea[:nd].copy()) if want_durations else None
 
     def sched_scan_chunks(self, chunks, compat: bool):
         """(slot_time, sc) of one pCPU's records, given as consecutive chunks."""
-        slot_time = np.zeros(t.N_SCHED_SLOTS, np.int64)
+        a = self.arg
+        slot_time = t.zeros(t.N_SCHED_SLOTS)
         sc = t.new_sched_state()
         for w in chunks:
-            self.scan.sched_chunk(np.ascontiguousarray(w, dtype=np.int64), compat, slot_time, sc)
-        self.scan.sched_finish(compat, slot_time, sc)
+            if len(w):  # (an empty chunk changes nothing)
+                self.scan.sched_chunk(a(row_words(w)), compat, a(slot_time), a(sc))
+        self.scan.sched_finish(compat, a(slot_time), a(sc))
         return slot_time, sc
 
     def sched_scan_file(self, w, compat: bool):
@@ -50,31 +86,40 @@ class Loops:
 
     def irq_scan(self, chunks, compat: bool) -> IrqStats:
         """External-interrupt exits per host vector over one pCPU's records, given as chunks."""
-        counts = np.zeros(t.IRQ_VECTORS, np.int64)
-        first = np.zeros(t.IRQ_VECTORS, np.int64)
-        st = np.zeros(t.N_IRQ_STATE, np.int64)
+        a = self.arg
+        counts = t.zeros(t.IRQ_VECTORS)
+        first = t.zeros(t.IRQ_VECTORS)
+        st = t.zeros(t.N_IRQ_STATE)
         odd = {}  # payloads >= IRQ_VECTORS (odd input): value -> [first record index, count]
-        other = _EMPTY
+        other = t.zeros(0)
         for w in chunks:
-            w = np.ascontiguousarray(w, dtype=np.int64)
+            if not len(w):
+                continue  # (an empty chunk changes nothing)
+            w = row_words(w)
             if len(other) < len(w):
-                other = np.empty(len(w), np.int64)
-            base = int(st[t.IRQ_SEEN])
-            k = self.scan.irq_chunk(w, compat, counts, first, other, st)
-            for v, i in zip(w[other[:k], fmt.COL_E].tolist(), other[:k].tolist()):
-                odd.setdefault(v, [base + i, 0])[1] += 1
+                other = t.zeros(len(w))
+            base = st[t.IRQ_SEEN]
+            k = self.scan.irq_chunk(a(w), compat, a(counts), a(first), a(other), a(st))
+            for i in other[:k]:
+                odd.setdefault(w[i, fmt.COL_E], [base + i, 0])[1] += 1
         if st[t.IRQ_SEEN] == 0:
-            return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
-        found = {int(v): [int(first[v]), int(counts[v])] for v in np.flatnonzero(counts)}
+            return IrqStats(0, 0, 0, t.zeros(0), t.zeros(0))
+        found = {v: [first[v], counts[v]] for v in range(t.IRQ_VECTORS) if counts[v]}
         found.update(odd)
         order = sorted(found, key=lambda v: found[v][0])
-        return IrqStats(int(st[t.IRQ_SEEN]), int(st[t.IRQ_BEGIN]) if st[t.IRQ_HAVE_BEGIN] else 0,
-                        int(st[t.IRQ_END]), np.array(order, np.int64),
-                        np.array([found[v][1] for v in order], np.int64), int(st[t.IRQ_NONMONOTONIC]))
+        return IrqStats(st[t.IRQ_SEEN], st[t.IRQ_BEGIN] if st[t.IRQ_HAVE_BEGIN] else 0, st[t.IRQ_END],
+                        t.array_of(order), t.array_of([found[v][1] for v in order]), st[t.IRQ_NONMONOTONIC])
 
 
-_EMPTY = np.zeros(0, np.int64)
-_KNOWN_SMALL = t.KNOWN_SMALL.view(np.uint8)
+def _same(x):
+    return x
+
+
+def _as_numpy(x):
+    """A numpy view of a buffer (int64 or bytes, any shape)."""
+    import numpy as np
+
+    return np.asarray(x)
 
 
 def _impl(backend: str):
@@ -91,10 +136,14 @@ def _impl(backend: str):
     return reference
 
 
+#: Files are scanned on threads from this many records on (below, a scan takes less than starting them).
+THREADS_MIN_RECORDS = 1 << 18
+
+
 def _map_files(func, files, parallel: bool):
     """``[func(f) for f in files]``, on threads when worthwhile (the kernels release the GIL)."""
     workers = min(len(files), os.cpu_count() or 1)
-    if not parallel or workers < 2:
+    if not parallel or workers < 2 or sum(f.n_records for f in files) < THREADS_MIN_RECORDS:
         return [func(f) for f in files]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -105,8 +154,15 @@ def _map_files(func, files, parallel: bool):
 # ---------------------------------------------------------------------------------------------------
 # vm_exit
 # ---------------------------------------------------------------------------------------------------
+def _chunks(impl, tf):
+    """``tf``'s records as the backend ``impl`` takes them: memoryviews for the loops, numpy arrays for
+    the numpy references."""
+    return tf.blocks() if isinstance(impl, Loops) else tf.chunks()
+
+
 def vm_exit_scan(chunks, n_records: int, backend: str = "numpy", want_durations: bool = False, progress=None):
-    """Scan one pCPU's records, given as consecutive (k, 4) int64 chunks; returns (VmExitStats,
+    """Scan one pCPU's records, given as consecutive (k, 4) int64 chunks (memoryviews or numpy arrays);
+    returns (VmExitStats,
     durations, reasons) (the last two None unless ``want_durations``).  ``progress(n)`` is called after
     each chunk with the records it covered."""
     impl = _impl(backend)
@@ -123,6 +179,8 @@ def vm_exit_scan(chunks, n_records: int, backend: str = "numpy", want_durations:
     stats.finish(st)
     if not want_durations:
         return stats, None, None
+    import numpy as np
+
     cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64))
     return stats, cat(durs), cat(reasons)
 
@@ -134,7 +192,7 @@ def sum_stats(stats_list) -> VmExitStats:
         total.n_records += s.n_records
         for name in VmExitStats.ARRAYS:
             if name != "counters":
-                getattr(total, name)[...] += getattr(s, name)
+                add_into(getattr(total, name), getattr(s, name))
         for i in range(t.N_COUNTERS):
             if i not in (t.C_FIRST_UNKNOWN_ID, t.C_TSC_KHZ):
                 total.counters[i] += s.counters[i]
@@ -149,8 +207,8 @@ class FileResult:
     path: object
     n_records: int
     stats: VmExitStats | None = None
-    durations: np.ndarray | None = None
-    reasons: np.ndarray | None = None
+    durations: object = None  # numpy arrays, when asked for
+    reasons: object = None
 
 
 @dataclass
@@ -164,9 +222,10 @@ def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False
                     progress=None, threads: bool = False) -> VmExitAnalysis:
     """vm_exit accumulators of every pCPU file (``threads``: one thread per file)."""
     backend = resolve_backend(backend, capture.n_records)
+    impl = _impl(backend)
 
     def one(tf):
-        stats, durs, reasons = vm_exit_scan(tf.chunks(), tf.n_records, backend, want_durations, progress)
+        stats, durs, reasons = vm_exit_scan(_chunks(impl, tf), tf.n_records, backend, want_durations, progress)
         return FileResult(tf.cpu, tf.path, tf.n_records, stats, durs, reasons)
 
     files = _map_files(one, capture.files, parallel=threads)
@@ -180,7 +239,7 @@ def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
     """[(TraceFile, SchedStats)] in pCPU order."""
     impl = _impl(resolve_backend(backend, capture.n_records))
     if isinstance(impl, Loops):
-        return [(tf, SchedStats(*impl.sched_scan_chunks(tf.chunks(), compat))) for tf in capture.files]
+        return [(tf, SchedStats(*impl.sched_scan_chunks(tf.blocks(), compat))) for tf in capture.files]
     # the numpy reference works on whole files (memory-mapped)
     return [(tf, SchedStats(*impl.sched_scan_file(tf.words(), compat))) for tf in capture.files]
 
@@ -191,7 +250,7 @@ def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
 def analyze_irq(capture, compat: bool, backend: str = "auto") -> list:
     """[(TraceFile, IrqStats)] in pCPU order."""
     impl = _impl(resolve_backend(backend, capture.n_records))
-    return [(tf, impl.irq_scan(tf.chunks(), compat)) for tf in capture.files]
+    return [(tf, impl.irq_scan(_chunks(impl, tf), compat)) for tf in capture.files]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -208,10 +267,10 @@ def find_tsc_khz(capture) -> list:
     for tf in capture.files:
         if not tf.n_records:
             continue
-        hw = fmt.words(tf.records[:TSC_FREQ_HEAD])
-        hit = np.flatnonzero((hw[:, fmt.COL_ID] & fmt.ID_MASK) == ev.MODEL_TSC_FREQ)
-        if len(hit):
-            found.append(int(hw[hit[0], fmt.COL_E]) & 0xFFFFFFFFFFFFFFFF)
+        for _, id_word, e, _ in tf.head(TSC_FREQ_HEAD):
+            if id_word & fmt.ID_MASK == ev.MODEL_TSC_FREQ:
+                found.append(e)
+                break
     return found
 
 
@@ -221,8 +280,10 @@ def find_tsc_khz(capture) -> list:
 PERCENTILES = (("p50", 50, 100), ("p90", 90, 100), ("p99", 99, 100), ("p99.9", 999, 1000))
 
 
-def summarize(values: np.ndarray) -> dict:
+def summarize(values) -> dict:
     """count, min, nearest-rank percentiles, max, mean of integer samples (cycles)."""
+    import numpy as np
+
     values = np.asarray(values, np.int64)
     n = len(values)
     out = {"count": n}
@@ -238,8 +299,10 @@ def summarize(values: np.ndarray) -> dict:
     return out
 
 
-def log2_histogram(values: np.ndarray) -> list:
+def log2_histogram(values) -> list:
     """[(lower bound, count)] over power-of-two buckets [2**k, 2**(k+1)) (bucket 0 holds 0 and 1)."""
+    import numpy as np
+
     values = np.asarray(values, np.int64)
     if len(values) == 0:
         return []
@@ -270,6 +333,8 @@ def match_kicks(kick_tsc, kick_target, exits_by_cpu, enters_by_cpu):
     """Vectorised :func:`acrn.trace.reference.kick_latencies_loop`: (category, latency) arrays where
     category is 0 = target in non-root and exited (latency valid), 1 = in non-root but no later exit,
     2 = target in root mode at the kick, 3 = target pCPU not in the capture."""
+    import numpy as np
+
     n = len(kick_tsc)
     cat = np.full(n, 3, np.int64)
     lat = np.full(n, -1, np.int64)
@@ -297,6 +362,8 @@ def match_kicks(kick_tsc, kick_target, exits_by_cpu, enters_by_cpu):
 def match_requests(made_tsc, made_key, handled_tsc, handled_key):
     """Vectorised :func:`acrn.trace.reference.request_latencies_loop`: latency per made request, -1 when
     no matching REQUEST_HANDLED follows."""
+    import numpy as np
+
     lat = np.full(len(made_tsc), -1, np.int64)
     for key in np.unique(made_key):
         sel = np.flatnonzero(made_key == key)
@@ -308,6 +375,8 @@ def match_requests(made_tsc, made_key, handled_tsc, handled_key):
 
 
 def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAnalysis:
+    import numpy as np
+
     exits = analyze_vm_exit(capture, backend, want_durations=True, progress=progress)
     durations = {}
     all_d = [f.durations for f in exits.files if f.durations is not None and len(f.durations)]
@@ -372,9 +441,11 @@ def analyze_latency(capture, backend: str = "auto", progress=None) -> LatencyAna
                            exits.tsc_khz_seen, exits)
 
 
-def _req_keys(made: np.ndarray, handled: np.ndarray) -> tuple:
+def _req_keys(made, handled) -> tuple:
     """One int64 per distinct (vm, vcpu, bit) of REQUEST_MADE / REQUEST_HANDLED records (4I: a = vm,
     b = vcpu, c = bit; each a full u32), numbered over both sets so that equal triples get equal keys."""
+    import numpy as np
+
     rows = np.concatenate([made, handled])
     triple = np.stack([rows[:, fmt.COL_E] & 0xFFFFFFFF, (rows[:, fmt.COL_E] >> 32) & 0xFFFFFFFF,
                        rows[:, fmt.COL_F] & 0xFFFFFFFF], axis=1)

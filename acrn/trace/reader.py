@@ -1,8 +1,9 @@
 """Read acrntrace captures: one pCPU file, or a capture folder of them.
 
-Two ways in: :meth:`TraceFile.chunks` streams a file through one fixed buffer (the reports use it, so
-their memory does not grow with the capture), and :attr:`TraceFile.records` maps the whole file
-read-only as a ``RECORD_DTYPE`` array, on first use.  What cannot be read is skipped and said in
+Two ways in: :meth:`TraceFile.blocks` streams a file through one fixed buffer as int64 memoryviews (the
+reports use it: their memory does not grow with the capture, and they need no numpy), :meth:`TraceFile.chunks`
+the same as numpy arrays; :attr:`TraceFile.records` maps the whole file read-only as a ``RECORD_DTYPE``
+array, on first use.  What cannot be read is skipped and said in
 :attr:`Capture.warnings` (a trailing partial record, non-trace files in the folder, unreadable or
 looping entries); a path that is not a capture at all raises :class:`CaptureError` naming it.  Hidden
 entries (a name starting with ``.``: the writer's temporary folders) are never taken for captures.
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import mmap
 import os
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from acrn.trace import format as fmt
 
@@ -35,40 +35,58 @@ class TraceFile:
     path: Path
     n_records: int
     skipped_bytes: int = 0  # trailing partial record
-    _records: np.ndarray | None = None
+    _records: object = None
 
     @property
-    def records(self) -> np.ndarray:
+    def records(self):
         """The whole file as a RECORD_DTYPE array, memory-mapped read-only on first use."""
         if self._records is None:
             self._records = _map(self.path, self.n_records)
         return self._records
 
-    def words(self) -> np.ndarray:
+    def words(self):
         """The records as an (n, 4) int64 array (see :func:`acrn.trace.format.words`)."""
         return fmt.words(self.records)
 
-    def chunks(self, records: int = CHUNK_RECORDS):
-        """Yield the file as consecutive (k, 4) int64 arrays of at most ``records`` records, read into
-        one buffer that each step overwrites (a consumer keeps copies, not the arrays)."""
+    def blocks(self, records: int = CHUNK_RECORDS):
+        """Yield the file as consecutive (k, 4) int64 memoryviews of at most ``records`` records, read into
+        one buffer that each step overwrites (a consumer keeps copies, not the views)."""
         if self.n_records == 0:
             return
-        buf = np.empty((min(records, self.n_records), 4), np.int64)
+        buf = memoryview(bytearray(min(records, self.n_records) * fmt.RECORD_SIZE))
         left = self.n_records
         try:
             with open(self.path, "rb", buffering=0) as f:
                 while left > 0:
-                    k = min(left, len(buf))
-                    got = f.readinto(memoryview(buf[:k]).cast("B"))
-                    if got != k * fmt.RECORD_SIZE:
+                    k = min(left, len(buf) // fmt.RECORD_SIZE)
+                    view = buf[:k * fmt.RECORD_SIZE]
+                    if f.readinto(view) != len(view):
                         raise CaptureError("%s: the file shrank while being read" % self.path)
                     left -= k
-                    yield buf[:k]
+                    yield view.cast("l", (k, 4))
         except OSError as err:
             raise CaptureError("%s: cannot read: %s" % (self.path, err.strerror or err)) from None
 
+    def chunks(self, records: int = CHUNK_RECORDS):
+        """:meth:`blocks` as (k, 4) int64 numpy arrays (views of the one buffer)."""
+        import numpy as np
 
-def _map(path: Path, n: int) -> np.ndarray:
+        for view in self.blocks(records):
+            yield np.asarray(view)
+
+    def head(self, records: int) -> list:
+        """The first ``records`` records (at most) as (tsc, id word, e, f) tuples of unsigned ints."""
+        try:
+            with open(self.path, "rb") as f:
+                data = f.read(min(records, self.n_records) * fmt.RECORD_SIZE)
+        except OSError as err:
+            raise CaptureError("%s: cannot read: %s" % (self.path, err.strerror or err)) from None
+        return list(struct.iter_unpack("<4Q", data[:len(data) - len(data) % fmt.RECORD_SIZE]))
+
+
+def _map(path: Path, n: int):
+    import numpy as np
+
     if n == 0:
         return np.empty(0, fmt.RECORD_DTYPE)
     try:

@@ -18,6 +18,16 @@ from acrn.trace import tables as t
 from acrn.trace.results import IrqStats
 
 _I64 = np.int64
+_HANDLER_SLOT = np.asarray(t.HANDLER_SLOT)
+_KNOWN_SMALL = np.asarray(t.KNOWN_SMALL).view(np.bool_)
+
+
+class _Views:
+    """numpy views of a VmExitStats' arrays (array.array), written through."""
+
+    def __init__(self, stats):
+        for name in stats.ARRAYS:
+            setattr(self, name, np.asarray(getattr(stats, name)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -94,10 +104,13 @@ def add_at_saturating(acc: np.ndarray, idx: np.ndarray, vals: np.ndarray, counte
 # ---------------------------------------------------------------------------------------------------
 def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: bool = False):
     """The numpy twin of :func:`acrn.trace.scan.vm_exit_chunk`; same arguments and effects."""
+    w = np.asarray(w)
     n = w.shape[0]
     empty = (np.zeros(0, _I64), np.zeros(0, _I64))
     if n == 0:
         return empty if want_durations else None
+    st = np.asarray(st)
+    stats = _Views(stats)
     c = stats.counters
     tsc = w[:, fmt.COL_TSC]
     ids = w[:, fmt.COL_ID] & fmt.ID_MASK
@@ -124,10 +137,10 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     off = rid - ev.TRACE_VMEXIT_ENTRY
     in_handler_range = (off >= 0) & (off < t.HANDLER_SPAN)
     slot = np.full(len(rid), -1, _I64)
-    slot[in_handler_range] = t.HANDLER_SLOT[off[in_handler_range]]
+    slot[in_handler_range] = _HANDLER_SLOT[off[in_handler_range]]
     known = slot >= 0
     small = rid < 256
-    known[small] |= t.KNOWN_SMALL[rid[small]]
+    known[small] |= _KNOWN_SMALL[rid[small]]
     known |= (rid > ev.MODEL_EVENT_BASE) & (rid <= ev.MODEL_EVENT_LAST)
     unknown = np.flatnonzero(~known)
     if len(unknown):
@@ -235,7 +248,8 @@ def sched_scan_file(w: np.ndarray, compat: bool):
     """The numpy twin of :func:`acrn.trace.scan.sched_chunk` + ``sched_finish`` over a whole file:
     (slot_time, sc)."""
     slot_time = np.zeros(t.N_SCHED_SLOTS, _I64)
-    sc = t.new_sched_state()
+    sc = np.asarray(t.new_sched_state())
+    w = np.asarray(w)
     n = w.shape[0]
     tsc = w[:, fmt.COL_TSC]
     zero = np.flatnonzero(tsc == 0) if compat else np.zeros(0, _I64)
@@ -309,10 +323,10 @@ def irq_scan(chunks, compat: bool) -> IrqStats:
             slot[1] += k
         n += len(w)
     if end is None:
-        return IrqStats(0, 0, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        return IrqStats(0, 0, 0, t.zeros(0), t.zeros(0))
     order = sorted(found, key=lambda v: found[v][0])
-    return IrqStats(n, 0 if begin is None else begin, end, np.array(order, np.int64),
-                    np.array([found[v][1] for v in order], np.int64), nonmono)
+    return IrqStats(n, 0 if begin is None else begin, end, t.array_of(order),
+                    t.array_of([found[v][1] for v in order]), nonmono)
 
 
 # ---------------------------------------------------------------------------------------------------

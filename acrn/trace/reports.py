@@ -21,11 +21,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from acrn.trace import events as ev
 from acrn.trace import tables as t
 from acrn.trace.analysis import PERCENTILES, log2_histogram, summarize, sum_stats
+from acrn.trace.scan import add_into, nonzero_of
 
 _U64 = (1 << 64) - 1
 
@@ -194,16 +193,15 @@ def vm_exit_rows(stats, compat: bool) -> tuple:
     if compat:
         rows = [(ev.report_label(i), int(stats.compat_events[s]), int(stats.compat_cycles[s]))
                 for s, i in enumerate(t.COMPAT_IDS)]
-        return rows, (stats.total_exits, int(stats.compat_cycles.sum()))
+        return rows, (stats.total_exits, sum(stats.compat_cycles))
     rows = []
     for hid in t.COMPAT_IDS[:_UNHANDLED_SLOT]:
         reason = ev.HANDLER_EXIT_REASON[hid]
         rows.append((ev.report_label(hid), int(stats.exits[reason]), int(stats.exit_cycles[reason])))
-    for reason in np.flatnonzero(stats.exits | stats.exit_cycles):
-        if int(reason) not in ev.EXIT_REASON_HANDLER:
-            rows.append((ev.exit_reason_label(int(reason)), int(stats.exits[reason]),
-                         int(stats.exit_cycles[reason])))
-    return rows, (stats.total_exits, int(stats.exit_cycles.sum()))
+    for reason in nonzero_of(stats.exits, stats.exit_cycles, stats.exit_cycles):
+        if reason not in ev.EXIT_REASON_HANDLER:
+            rows.append((ev.exit_reason_label(reason), int(stats.exits[reason]), int(stats.exit_cycles[reason])))
+    return rows, (stats.total_exits, sum(stats.exit_cycles))
 
 
 def _vm_exit_block(rep: Report, title, stats, rt_cycle: int, tsc: Tsc, compat: bool) -> dict:
@@ -274,11 +272,19 @@ def _ctx_label(ctx: int) -> tuple:
     return "vm%d" % vm, "?" if vcpu is None else str(vcpu)
 
 
+def _summed(arrays):
+    """The element-wise sum of int64 arrays of one length."""
+    total = t.zeros(len(arrays[0]))
+    for a in arrays:
+        add_into(total, a)
+    return total
+
+
 def _vcpu_section(rep: Report, files) -> dict:
-    exits = sum(f.stats.ctx_exits for f in files)
-    cyc = sum(f.stats.ctx_exit_cycles for f in files)
-    guest = sum(f.stats.ctx_guest_cycles for f in files)
-    used = np.flatnonzero(exits | cyc | guest)
+    exits = _summed([f.stats.ctx_exits for f in files])
+    cyc = _summed([f.stats.ctx_exit_cycles for f in files])
+    guest = _summed([f.stats.ctx_guest_cycles for f in files])
+    used = nonzero_of(exits, cyc, guest)
     if len(used) == 0 or (len(used) == 1 and used[0] == t.CTX_UNKNOWN):
         rep.text.append("Per-vCPU attribution: none (no VCPU_RUN or TRACE_SCHED_NEXT records)")
         rep.text.append("")
@@ -291,7 +297,7 @@ def _vcpu_section(rep: Report, files) -> dict:
                             "Time in exit"))
     vcpus, vms = [], {}
     for ctx in used:
-        vm, vcpu = _ctx_label(int(ctx))
+        vm, vcpu = _ctx_label(ctx)
         pcpus = [f.cpu for f in files
                  if f.stats.ctx_exits[ctx] or f.stats.ctx_exit_cycles[ctx] or f.stats.ctx_guest_cycles[ctx]]
         n, x, g = int(exits[ctx]), int(cyc[ctx]), int(guest[ctx])
@@ -581,6 +587,8 @@ def latency_report(capture, lat, tsc: Tsc) -> Report:
     all_d = [d for d in lat.exit_durations.values()]
     groups = [(ev.exit_reason_label(r), lat.exit_durations[r]) for r in sorted(lat.exit_durations)]
     if all_d:
+        import numpy as np
+
         groups.append(("All exits", np.concatenate(all_d)))
     for label, d in groups:
         s = summarize(d)

@@ -1,11 +1,17 @@
-"""What the analyses produce, independent of the backend (numba kernels or numpy references)."""
+"""What the analyses produce, independent of the backend (compiled or numba loops, numpy references).
+
+The arrays are int64 ``array.array`` (:func:`acrn.trace.tables.zeros`): this module needs no numpy.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from acrn.trace import tables as t
+
+
+def same_values(a, b) -> bool:
+    """Whether two int64 arrays (array.array or numpy) hold the same values."""
+    return len(a) == len(b) and bytes(memoryview(a)) == bytes(memoryview(b))
 
 
 @dataclass
@@ -22,15 +28,15 @@ class VmExitStats:
     n_records: int = 0
     begin: int = -1
     end: int = -1
-    exits: np.ndarray = field(default_factory=lambda: np.zeros(t.REASON_SLOTS, np.int64))
-    completed: np.ndarray = field(default_factory=lambda: np.zeros(t.REASON_SLOTS, np.int64))
-    exit_cycles: np.ndarray = field(default_factory=lambda: np.zeros(t.REASON_SLOTS, np.int64))
-    compat_events: np.ndarray = field(default_factory=lambda: np.zeros(t.N_COMPAT, np.int64))
-    compat_cycles: np.ndarray = field(default_factory=lambda: np.zeros(t.N_COMPAT, np.int64))
-    ctx_exits: np.ndarray = field(default_factory=lambda: np.zeros(t.N_CTX, np.int64))
-    ctx_exit_cycles: np.ndarray = field(default_factory=lambda: np.zeros(t.N_CTX, np.int64))
-    ctx_guest_cycles: np.ndarray = field(default_factory=lambda: np.zeros(t.N_CTX, np.int64))
-    counters: np.ndarray = field(default_factory=t.new_counters)
+    exits: object = field(default_factory=lambda: t.zeros(t.REASON_SLOTS))
+    completed: object = field(default_factory=lambda: t.zeros(t.REASON_SLOTS))
+    exit_cycles: object = field(default_factory=lambda: t.zeros(t.REASON_SLOTS))
+    compat_events: object = field(default_factory=lambda: t.zeros(t.N_COMPAT))
+    compat_cycles: object = field(default_factory=lambda: t.zeros(t.N_COMPAT))
+    ctx_exits: object = field(default_factory=lambda: t.zeros(t.N_CTX))
+    ctx_exit_cycles: object = field(default_factory=lambda: t.zeros(t.N_CTX))
+    ctx_guest_cycles: object = field(default_factory=lambda: t.zeros(t.N_CTX))
+    counters: object = field(default_factory=t.new_counters)
     open_at_end: int = 0  # the file ends inside an exit (VM_EXIT with no VM_ENTER after it)
 
     ARRAYS = ("exits", "completed", "exit_cycles", "compat_events", "compat_cycles", "ctx_exits",
@@ -43,12 +49,12 @@ class VmExitStats:
 
     @property
     def total_exits(self) -> int:
-        return int(self.exits.sum())
+        return sum(self.exits)
 
     def counter(self, index: int) -> int:
         return int(self.counters[index])
 
-    def finish(self, state: np.ndarray) -> "VmExitStats":
+    def finish(self, state) -> "VmExitStats":
         self.begin = int(state[t.S_BEGIN])
         self.end = int(state[t.S_END])
         self.open_at_end = int(state[t.S_LAST_KIND] == t.KIND_EXIT)
@@ -57,12 +63,12 @@ class VmExitStats:
     def equals(self, other: "VmExitStats") -> bool:
         return (self.n_records == other.n_records and self.begin == other.begin and self.end == other.end
                 and self.open_at_end == other.open_at_end
-                and all(np.array_equal(getattr(self, a), getattr(other, a)) for a in self.ARRAYS))
+                and all(same_values(getattr(self, a), getattr(other, a)) for a in self.ARRAYS))
 
     def diff(self, other: "VmExitStats") -> list:
         """Names of the fields that differ (for test messages)."""
         out = [a for a in ("n_records", "begin", "end", "open_at_end") if getattr(self, a) != getattr(other, a)]
-        return out + [a for a in self.ARRAYS if not np.array_equal(getattr(self, a), getattr(other, a))]
+        return out + [a for a in self.ARRAYS if not same_values(getattr(self, a), getattr(other, a))]
 
 
 @dataclass
@@ -70,11 +76,11 @@ class SchedStats:
     """cpu_usage of one pCPU: ``slot_time[vm]`` cycles per VM 0-99, idle (SCHED_IDLE), unparsable
     (SCHED_UNKNOWN); ``sc`` the SC_* counters."""
 
-    slot_time: np.ndarray
-    sc: np.ndarray
+    slot_time: object
+    sc: object
 
     def equals(self, other: "SchedStats") -> bool:
-        return np.array_equal(self.slot_time, other.slot_time) and np.array_equal(self.sc, other.sc)
+        return same_values(self.slot_time, other.slot_time) and same_values(self.sc, other.sc)
 
 
 @dataclass
@@ -82,8 +88,8 @@ class IrqStats:
     n_records: int
     begin: int  # TSC of the first record (compat: the first non-zero TSC, as irq_analyze.py)
     end: int  # TSC of the last record
-    vectors: np.ndarray  # in first-seen order
-    counts: np.ndarray
+    vectors: object  # int64 array, in first-seen order
+    counts: object
     nonmonotonic: int = 0  # records whose TSC is below the previous record's
 
     @property

@@ -59,3 +59,9 @@ cpdef void sched_chunk(const long[:, ::1] w, bint compat, long[::1] slot_time, l
 
 @cython.locals(slot=long, d=long, x=long)
 cpdef void sched_finish(bint compat, long[::1] slot_time, long[::1] sc) noexcept nogil
+
+@cython.locals(i=Py_ssize_t)
+cpdef void add_into(long[::1] dst, const long[::1] src)
+
+@cython.locals(i=Py_ssize_t)
+cpdef list nonzero_of(const long[::1] a, const long[::1] b, const long[::1] c)

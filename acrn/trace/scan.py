@@ -433,3 +433,20 @@ def sched_finish(compat, slot_time, sc):
         sc[_SC_ITEMS] = sc[_SC_SEEN] + 1
     else:
         sc[_SC_ITEMS] = sc[_SC_SEEN]
+
+
+def add_into(dst, src):
+    """``dst[i] += src[i]`` (kept at the int64 limits, as :func:`sat_add`) for every ``i`` of two int64
+    arrays of one length: the sums of per-pCPU stats."""
+    for i in range(len(src)):
+        dst[i] = sat_add(dst[i], src[i])
+
+
+def nonzero_of(a, b, c):
+    """The indices ``i`` (ascending) where ``a[i]``, ``b[i]`` or ``c[i]`` is non-zero: the rows a report
+    shows of its 65536 exit reasons or 4098 contexts."""
+    out = []
+    for i in range(len(a)):
+        if a[i] != 0 or b[i] != 0 or c[i] != 0:
+            out.append(i)
+    return out

@@ -1,14 +1,34 @@
-"""Lookup tables, context numbering and the state/counter layout shared by the numba kernels
-(:mod:`acrn.trace.kernels`) and the numpy references (:mod:`acrn.trace.reference`).
+"""Lookup tables, context numbering and the state/counter layout shared by the record loops
+(:mod:`acrn.trace.scan`, built by Cython and by numba) and the numpy references (:mod:`acrn.trace.reference`).
 
 Both implementations fill the same arrays, so they can be compared element by element and either can
-resume the other's scan (state is carried between chunks of a file in a small int64 array).
+resume the other's scan (state is carried between chunks of a file in a small int64 array).  The arrays
+are ``array.array("l")`` (int64 on the 64-bit Linux this targets), not numpy arrays: the reports of a
+small capture never import numpy (its import would be most of a short run); numpy code views them with
+``numpy.frombuffer``.
 """
 from __future__ import annotations
 
-import numpy as np
+import array
 
 from acrn.trace import events as ev
+
+_INT64 = "l"
+assert array.array(_INT64).itemsize == 8
+
+
+def zeros(n: int) -> array.array:
+    """``n`` int64 zeros (the accumulators and state of the scans)."""
+    return array.array(_INT64, bytes(8 * n))
+
+
+def filled(n: int, value: int) -> array.array:
+    return array.array(_INT64, [value]) * n
+
+
+def array_of(values) -> array.array:
+    """int64 array of the given ints."""
+    return array.array(_INT64, values)
 
 REASON_SLOTS = 1 << 16  # the basic exit reason is bits 15:0 of the exit-reason field
 REASON_MASK = REASON_SLOTS - 1
@@ -53,15 +73,15 @@ N_COMPAT = len(COMPAT_IDS)
 #: HANDLER_SLOT[id - TRACE_VMEXIT_ENTRY] = compat slot, for ids TRACE_VMEXIT_ENTRY..TRACE_VMEXIT_UNHANDLED
 #: (-1: an id in that range ACRN does not define).
 HANDLER_SPAN = ev.TRACE_VMEXIT_UNHANDLED - ev.TRACE_VMEXIT_ENTRY + 1
-HANDLER_SLOT = np.full(HANDLER_SPAN, -1, np.int64)
+HANDLER_SLOT = filled(HANDLER_SPAN, -1)
 for _slot, _id in enumerate(COMPAT_IDS):
     HANDLER_SLOT[_id - ev.TRACE_VMEXIT_ENTRY] = _slot
 del _slot, _id
-#: KNOWN_SMALL[id] for ids below 256.
-KNOWN_SMALL = np.zeros(256, np.bool_)
+#: KNOWN_SMALL[id] (0 or 1, bytes) for ids below 256.
+KNOWN_SMALL = array.array("B", bytes(256))
 for _id in ev.BY_ID:
     if _id < 256:
-        KNOWN_SMALL[_id] = True
+        KNOWN_SMALL[_id] = 1
 del _id
 assert all(ev.MODEL_EVENT_BASE < i <= ev.MODEL_EVENT_LAST for i in ev.BY_ID if i >= ev.MODEL_EVENT_BASE)
 assert all(i < 256 or ev.TRACE_VMEXIT_ENTRY <= i <= ev.TRACE_VMEXIT_UNHANDLED or i >= ev.MODEL_EVENT_BASE
@@ -108,8 +128,8 @@ S_COMPAT_EXIT_TSC = 11  # acrnalyze's tsc_exit: TSC of the last VM_EXIT
 N_STATE = 12
 
 
-def new_state() -> np.ndarray:
-    st = np.zeros(N_STATE, np.int64)
+def new_state() -> array.array:
+    st = zeros(N_STATE)
     st[S_LAST_KIND] = KIND_NONE
     st[S_CTX] = CTX_UNKNOWN
     st[S_LAST_CTX] = CTX_UNKNOWN
@@ -119,8 +139,8 @@ def new_state() -> np.ndarray:
     return st
 
 
-def new_counters() -> np.ndarray:
-    c = np.zeros(N_COUNTERS, np.int64)
+def new_counters() -> array.array:
+    c = zeros(N_COUNTERS)
     c[C_FIRST_UNKNOWN_ID] = -1
     return c
 
@@ -155,8 +175,8 @@ SC_SEEN = 15  # records read
 N_SC = 16
 
 
-def new_sched_state() -> np.ndarray:
-    return np.zeros(N_SC, np.int64)
+def new_sched_state() -> array.array:
+    return zeros(N_SC)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ chunk to chunk is one open state per vCPU.
 
 Streaming: pass 1 reads each pCPU file in chunks and keeps only what the cut and the kicks need (the
 TSCs of the slices' starts, of VM exits and entries, and the sparse model records); pass 2 reads the files
-again and writes the slices chunk by chunk, formatted by whole-array operations into fixed-width rows
-(numbers right-aligned after spaces, names padded after their closing quote: JSON allows whitespace
-there).  Events are written per track in time order, not merged across tracks (trace viewers sort).
+again and writes the slices chunk by chunk: numpy chooses them, the compiled loops of
+:mod:`acrn.trace.rows` format them into one reused buffer (no Python object per event).  Events are written
+per track in time order, not merged across tracks (trace viewers sort).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ import numpy as np
 from acrn.trace import events as ev
 from acrn.trace import format as fmt
 from acrn.trace import reference
+from acrn.trace import rows
 from acrn.trace import tables as t
 
 PID = 1
@@ -238,94 +239,48 @@ def _kick_end(k_tsc: int, target: _Pass1) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Fixed-width rows, built by whole-array operations
+# Rows: chosen here with numpy, formatted by the compiled loops of acrn.trace.rows into one buffer
 # ---------------------------------------------------------------------------------------------------
-_SPACE, _ZERO = ord(" "), ord("0")
-_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
+class _RowBuffer:
+    """One bytearray the rows of each chunk are formatted into (grown when a chunk needs more)."""
+
+    def __init__(self):
+        self.buf = bytearray(0)
+
+    def get(self, size: int) -> memoryview:
+        if len(self.buf) < size:
+            self.buf = bytearray(size)
+        return memoryview(self.buf)
 
 
-def _decimal(values: np.ndarray, width: int) -> np.ndarray:
-    """Non-negative integers as (n, width) ASCII, right-aligned after spaces."""
-    out = np.full((len(values), width), _SPACE, np.uint8)
-    v = values.astype(np.int64)
-    for k in range(width - 1, -1, -1):
-        digit = (v % 10).astype(np.uint8) + _ZERO
-        out[:, k] = np.where((v > 0) | (k == width - 1), digit, _SPACE)
-        v = v // 10
-    return out
-
-
-def _digits_needed(values: np.ndarray) -> int:
-    return len(str(int(values.max()))) if len(values) else 1
-
-
-def _micros(ns: np.ndarray) -> list:
-    """Nanoseconds as ``<spaces>us.nnn`` blocks (the same digits as :func:`_us_text`)."""
-    whole = ns // 1000
-    return [_decimal(whole, _digits_needed(whole)), np.full((len(ns), 1), ord("."), np.uint8),
-            _zero_padded(ns % 1000, 3)]
-
-
-def _zero_padded(values: np.ndarray, width: int) -> np.ndarray:
-    out = np.empty((len(values), width), np.uint8)
-    v = values.astype(np.int64)
-    for k in range(width - 1, -1, -1):
-        out[:, k] = (v % 10).astype(np.uint8) + _ZERO
-        v = v // 10
-    return out
-
-
-def _hex_string(values: np.ndarray) -> np.ndarray:
-    """u64 values (given as int64) as ``"0x<hex>"`` (lowercase, no leading zeros: ``"0x%x"``), then spaces
-    after the closing quote, as (n, width) ASCII."""
-    u = values.astype(np.uint64)
-    width = max(1, len("%x" % int(u.max()))) if len(u) else 1
-    digits = np.empty((len(u), width), np.uint8)
-    for k in range(width - 1, -1, -1):
-        digits[:, k] = _HEX[(u & np.uint64(15)).astype(np.intp)]
-        u = u >> np.uint64(4)
-    lead = np.minimum(np.argmax(digits != _ZERO, axis=1) + width * np.all(digits == _ZERO, axis=1), width - 1)
-    ext = np.concatenate([digits, np.full((len(u), 1), ord('"'), np.uint8),
-                          np.full((len(u), width), _SPACE, np.uint8)], axis=1)
-    idx = np.arange(width + 1)[None, :] + lead[:, None]
-    return np.concatenate([_const('"0x', len(u)), np.take_along_axis(ext, idx, axis=1)], axis=1)
-
-
-def _names(keys: np.ndarray, name_of) -> np.ndarray:
-    """``"name"`` per key as (n, width) ASCII: the quoted, escaped name, then spaces (after the quote)."""
+def _name_table(keys: np.ndarray, name_of) -> tuple:
+    """(index of each key's name, the names' JSON texts one after the other, their offsets, the longest)."""
     uniq, inverse = np.unique(keys, return_inverse=True)
     texts = [json.dumps(name_of(int(k))).encode() for k in uniq]
-    width = max(len(x) for x in texts)
-    table = np.array([list(x.ljust(width)) for x in texts], np.uint8).reshape(len(texts), width)
-    return table[inverse.reshape(-1)]
+    off = np.zeros(len(texts) + 1, np.int64)
+    off[1:] = np.cumsum([len(x) for x in texts])
+    return inverse.reshape(-1).astype(np.int64), b"".join(texts), off, max(len(x) for x in texts)
 
 
-def _const(text: str, n: int) -> np.ndarray:
-    return np.broadcast_to(np.frombuffer(text.encode(), np.uint8), (n, len(text)))
+_EXIT_MID = b',"cat":"vmexit","args":{"reason":'
+_RIP_MID = b',"rip":"0x'
+_EXIT_TAIL = b'"}}'
+_GUEST_TAIL = b',"cat":"guest"}'
 
 
-def _rows(blocks: list) -> bytes:
-    return np.ascontiguousarray(np.concatenate(blocks, axis=1)).tobytes()
-
-
-def _format_slices(cpu, start_ns, end_ns, is_exit, reason, rip, ctx, names) -> bytes:
-    """The JSON rows of a chunk's slices (exit slices, then guest slices), each after ``,\n``."""
-    out = b""
-    for sel, exit_rows in ((is_exit, True), (~is_exit, False)):
-        n = int(np.count_nonzero(sel))
-        if n == 0:
-            continue
-        s, e = start_ns[sel], end_ns[sel]
-        head = _const(',\n{"ph":"X","pid":%d,"tid":%d,"ts":' % (PID, cpu), n)
-        blocks = [head] + _micros(s) + [_const(',"dur":', n)] + _micros(e - s) + [_const(',"name":', n)]
-        if exit_rows:
-            r = reason[sel]
-            blocks += [_names(r, ev.exit_reason_label), _const(',"cat":"vmexit","args":{"reason":', n),
-                       _decimal(r, _digits_needed(r)), _const(',"rip":', n), _hex_string(rip[sel]), _const('}}', n)]
-        else:
-            blocks += [_names(ctx[sel], lambda c: _ctx_name(c, names)), _const(',"cat":"guest"}', n)]
-        out += _rows(blocks)
-    return out
+def _format_slices(buf, cpu, start_ns, end_ns, is_exit, reason, rip, ctx, names) -> memoryview:
+    """The JSON rows of a chunk's slices (VM exits and guest stays, in time order), each after ``,\n``."""
+    n = len(start_ns)
+    if n == 0:
+        return memoryview(b"")
+    key = np.where(is_exit, reason, t.REASON_SLOTS + ctx)
+    idx, texts, off, longest = _name_table(key, lambda k: ev.exit_reason_label(k) if k < t.REASON_SLOTS
+                                           else _ctx_name(k - t.REASON_SLOTS, names))
+    head = b',\n{"ph":"X","pid":%d,"tid":%d,"ts":' % (PID, cpu)
+    out = buf.get(rows.row_bound(n, longest, head, _EXIT_MID, _RIP_MID, _EXIT_TAIL, _GUEST_TAIL))
+    size = rows.slice_rows(out, head, start_ns, end_ns, idx, texts, off, is_exit.astype(np.uint8), reason, rip,
+                           _EXIT_MID, _GUEST_TAIL, _RIP_MID, _EXIT_TAIL)
+    return out[:size]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,17 +376,18 @@ def _vcpu_slices(w: np.ndarray, carry: _VcpuCarry) -> tuple:
     return ts[j], ts[j + 1], key[j], state[j]
 
 
-def _format_vcpu_slices(cpu, start_ns, end_ns, key, state, tids) -> bytes:
+def _format_vcpu_slices(buf, cpu, start_ns, end_ns, key, state, tids) -> memoryview:
     """The JSON rows of vCPU slices seen on pCPU ``cpu`` (``tids[key]``: the vCPU's track), each after ``,\n``."""
     n = len(key)
     if n == 0:
-        return b""
+        return memoryview(b"")
     pid, tid = vcpu_pid(key), tids[key]
-    blocks = [_const(',\n{"ph":"X","pid":', n), _decimal(pid, _digits_needed(pid)), _const(',"tid":', n),
-              _decimal(tid, _digits_needed(tid)), _const(',"ts":', n)]
-    blocks += _micros(start_ns) + [_const(',"dur":', n)] + _micros(end_ns - start_ns) + [_const(',"name":', n)]
-    blocks += [_names(state, lambda s: VCPU_STATES[s]), _const(',"cat":"vcpu","args":{"pcpu":%d}}' % cpu, n)]
-    return _rows(blocks)
+    idx, texts, off, longest = _name_table(state, lambda s: VCPU_STATES[s])
+    tail = b',"cat":"vcpu","args":{"pcpu":%d}}' % cpu
+    out = buf.get(rows.row_bound(n, longest, tail))
+    size = rows.vcpu_rows(out, start_ns, end_ns, np.ascontiguousarray(pid, np.int64),
+                          np.ascontiguousarray(tid, np.int64), idx, texts, off, tail)
+    return out[:size]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -538,6 +494,8 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
         meta.append('{"ph":"M","pid":%d,"tid":%d,"name":"thread_sort_index","args":{"sort_index":%d}}'
                     % (pid, tid, tid))
 
+    buf = _RowBuffer()
+
     def write_vcpu(out, cpu, vslices, tid_of) -> int:
         """Write the vCPU slices before the cut; how many."""
         start, end, key, state = vslices
@@ -546,7 +504,7 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
             return 0
         start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
         end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
-        out.write(_format_vcpu_slices(cpu, start_ns, end_ns, key[sel], state[sel], tid_of))
+        out.write(_format_vcpu_slices(buf, cpu, start_ns, end_ns, key[sel], state[sel], tid_of))
         return int(np.count_nonzero(sel))
 
     with fmt.AtomicOutput(path, "wb") as out:
@@ -564,7 +522,7 @@ def write_timeline(capture, tsc, path, max_events: int = 2_000_000, progress=Non
                     if sel.any():
                         start_ns = np.rint((start[sel] - t0) * ns_per_cycle).astype(np.int64)
                         end_ns = np.rint((end[sel] - t0) * ns_per_cycle).astype(np.int64)
-                        out.write(_format_slices(tf.cpu, start_ns, end_ns, is_exit[sel], reason[sel], rip[sel],
+                        out.write(_format_slices(buf, tf.cpu, start_ns, end_ns, is_exit[sel], reason[sel], rip[sel],
                                                  ctx[sel], names))
                         summary.slices += int(np.count_nonzero(sel))
                     past_cut = cutoff is not None and len(start) > 0 and start[-1] >= cutoff and not sel[-1]

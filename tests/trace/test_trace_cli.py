@@ -49,6 +49,26 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.skipif(not __import__("acrn").compiled(), reason="the numpy-free path is the compiled scans")
+def test_the_acrnalyze_reports_run_without_numpy_or_the_other_commands(make_capture):
+    """vm_exit, irq and cpu_usage of a capture, as one `acrn-model analyze` process: no numpy (its import
+    would be most of a short run), none of the other commands' modules, no plugin machinery."""
+    import subprocess
+    import sys
+
+    cap = make_capture([SIMPLE, TARGET])
+    code = ("import sys\nfrom acrn.cli import main\n"
+            "try:\n    main(['analyze', sys.argv[1], '--report', sys.argv[2], '--json'])\n"
+            "except SystemExit as e:\n    rc = e.code\n"
+            "heavy = ('numpy', 'numba', 'importlib.metadata', 'acrn.cli.run', 'acrn.cli.explore', 'acrn.scenarios')\n"
+            "print(rc, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)")
+    for report in ("vm_exit", "irq", "cpu_usage"):
+        out = subprocess.run([sys.executable, "-c", code, str(cap), report], capture_output=True, text=True,
+                             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+        assert out.stderr.strip().splitlines()[-1] == "0 []", (report, out.stderr)
+        assert json.loads(out.stdout)["report"] == report
+
+
 def test_bad_path(tmp_path):
     r = run("analyze", tmp_path / "nope")
     assert r.exit_code == 2 and r.stdout == ""
