@@ -25,6 +25,7 @@ import os
 import pickle
 import random
 import re
+import uuid
 from dataclasses import replace
 
 from acrn.errors import AcrnModelError
@@ -39,6 +40,9 @@ RESULT_COLUMNS = (  # after the verdicts
     ("guest_nmis_received", int), ("latency_n", int), ("latency_p50_us", float), ("latency_p99_us", float),
     ("latency_max_us", float), ("digest", str), ("replay", str))
 KEY = ("scenario", "design", "cost", "seed")  # what identifies a row (for resuming)
+TASKS_PER_WORKER = 4  # a sweep's runs are cut into about this many Dask tasks per worker...
+MAX_CHUNK = 100  # ...of at most this many runs
+ROWS_EVERY_S = 0.1  # a task sends the rows it has finished to the client this often
 
 
 class SweepError(AcrnModelError):
@@ -295,42 +299,83 @@ def _worker_name():
         return "pid %d" % os.getpid()
 
 
-def _gather(client, futures, on_result):
-    """Call ``on_result(index, value)`` for each future as it finishes (each once, whatever Dask retried);
-    a task whose workers all died raises SweepError (exit status incomplete)."""
-    from distributed import as_completed
+def _gather(client, futures, on_result, topic=None, on_event=None):
+    """Call ``on_result(index, value)`` for each future as it finishes (each once, whatever Dask retried),
+    and ``on_event(msg)`` for each event the tasks log under ``topic`` meanwhile (:func:`_log_event`); a task
+    whose workers all died raises SweepError (exit status incomplete).  Everything is called in this thread."""
+    import queue
+
     from distributed.scheduler import KilledWorker
 
     from acrn.cli.common import EXIT_INCOMPLETE
 
     index = {f.key: i for i, f in enumerate(futures)}
+    inbox = queue.SimpleQueue()  # (future or None, event message), from Dask's threads
+    if topic is not None:
+        client.subscribe_topic(topic, lambda event: inbox.put((None, event[1])))
     try:
-        if len(futures) == 1:  # (as_completed costs a few milliseconds to set up)
+        if len(futures) == 1 and topic is None:  # (a callback thread costs a round trip more)
             on_result(0, futures[0].result())
-        else:
-            for fut in as_completed(futures, loop=client.loop):
+            return
+        for f in futures:
+            f.add_done_callback(lambda f: inbox.put((f, None)))
+        pending = len(futures)
+        while pending:
+            fut, msg = inbox.get()
+            if fut is None:
+                on_event(msg)
+            else:
+                pending -= 1
                 on_result(index[fut.key], fut.result())
     except KilledWorker as exc:
         raise SweepError("a worker died running %s each time it was tried (%s); the rows written so far are kept" % (
             exc.args[0] if exc.args else "a task", exc.args[1] if len(exc.args) > 1 else "worker lost"),
             EXIT_INCOMPLETE) from None
     finally:
+        if topic is not None:
+            client.unsubscribe_topic(topic)
         for f in futures:
             f.release()
 
 
+def _log_event(topic, msg):
+    """Send ``msg`` to the client that waits on ``topic`` (in a Dask task; elsewhere nothing)."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:
+        return
+    worker.log_event(topic, msg)
+
+
 # ---- sweeps ----------------------------------------------------------------------------------------------
-def run_rows(scenario, scenario_arg, plugins, runs):
-    """Dask task: the rows of ``runs`` [(design, seed, costs), ...] of one scenario."""
+def chunk_size(runs, workers):
+    """Runs per Dask task: TASKS_PER_WORKER tasks per worker (a task costs a few milliseconds of Dask
+    messages and the workers idle between two of them), at most MAX_CHUNK runs (a worker lost loses at most
+    one task's unsent rows)."""
+    return max(1, min(MAX_CHUNK, -(-runs // (TASKS_PER_WORKER * workers))))
+
+
+def run_rows(scenario, scenario_arg, plugins, runs, topic=None, every_s=ROWS_EVERY_S):
+    """Dask task: the rows of ``runs`` [(design, seed, costs), ...] of one scenario.  The rows finished so far
+    are also sent to the client under ``topic`` every ``every_s`` seconds, so it writes and counts them
+    before the task ends."""
+    import time
+
     from acrn.host.run import Run
 
     registry = worker_registry(plugins)
     rows = []
+    sent, last = 0, time.monotonic()
     for design, seed, costs in runs:
         sc = replace(scenario, cost=dict(scenario.cost, **costs))
         with _as_sweep_error():
             result = Run(sc, design, seed=seed, registry=registry).execute()
         rows.append(result_row(result, scenario_arg, costs, plugins))
+        if topic is not None and time.monotonic() - last >= every_s and len(rows) < len(runs):
+            _log_event(topic, rows[sent:])
+            sent, last = len(rows), time.monotonic()
     return rows
 
 
@@ -391,23 +436,25 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                 raise SweepError("--out %s: cannot write beside it (%s)" % (out, exc.strerror)) from None
 
             def take(_, rows):
+                new = []
                 for r in rows:
                     if row_key(r) in done:
-                        continue  # never twice, whatever Dask retried
+                        continue  # never twice, whatever Dask retried or a task sent before it ended
                     done[row_key(r)] = r
+                    new.append(r)
                     if journal is not None:
                         journal.write(json.dumps(r) + "\n")
                     finished[0] += 1
                     failed[0] += row_failed(r)
                 if journal is not None:
                     journal.flush()
-                if on_rows is not None:
-                    on_rows(rows)
+                if on_rows is not None and new:
+                    on_rows(new)
                 if progress is not None:
                     progress(finished[0], len(combos), failed[0])
 
             with (contextlib.nullcontext(client) if client is not None else connect(jobs, scheduler)) as cl:
-                size = chunk or max(1, min(50, len(todo) // (10 * n_workers(cl))))
+                size = chunk or chunk_size(len(todo), n_workers(cl))
                 tasks = []
                 for i in range(0, len(todo), size):
                     part = todo[i:i + size]
@@ -415,8 +462,10 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                     for arg, sc, d, s, c in part:
                         by_scenario.setdefault((arg, sc.name), (sc, []))[1].append((d, s, c))
                     tasks += [(sc, arg, runs) for (arg, _), (sc, runs) in by_scenario.items()]
-                futures = [cl.submit(run_rows, sc, arg, tuple(plugins), runs, pure=False) for sc, arg, runs in tasks]
-                _gather(cl, futures, take)
+                topic = "acrn-sweep-%s" % uuid.uuid4().hex
+                futures = [cl.submit(run_rows, sc, arg, tuple(plugins), runs, topic, ROWS_EVERY_S, pure=False)
+                           for sc, arg, runs in tasks]
+                _gather(cl, futures, take, topic, lambda rows: take(None, rows))
     finally:
         if journal is not None:
             journal.close()

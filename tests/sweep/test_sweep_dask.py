@@ -61,6 +61,25 @@ def test_a_killed_worker_loses_no_row_and_duplicates_none(dask_client, tmp_path)
     assert killed[0] not in dask_client.run(os.getpid).values()
 
 
+def test_rows_reach_the_journal_before_their_task_ends(dask_client, tmp_path, reference, monkeypatch):
+    """One task of 12 runs: its rows come to the client as they finish (each run's row at once with
+    ``ROWS_EVERY_S`` 0), written to the journal and counted by the progress one run at a time."""
+    import acrn.sweep
+
+    monkeypatch.setattr(acrn.sweep, "ROWS_EVERY_S", 0.0)
+    out = str(tmp_path / "rows.jsonl")
+    journaled, progress = [], []
+
+    def on_rows(rows):
+        journaled.append(len(read_rows(out + JOURNAL_SUFFIX)))
+
+    table = sweep(SCENARIOS[:1], DESIGNS, SEEDS, client=dask_client, chunk=12, out=out, on_rows=on_rows,
+                  progress=lambda done, total, failed: progress.append(done))
+    assert table.rows == reference[:12]
+    assert journaled == list(range(1, 13))  # 11 rows sent while the task ran, the last with its result
+    assert progress == list(range(0, 13))
+
+
 def test_an_interrupted_sweep_resumes_without_duplicates(dask_client, tmp_path, reference):
     out = str(tmp_path / "rows.csv")
 
