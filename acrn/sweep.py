@@ -4,9 +4,12 @@
 of worker processes (the default) or on any ``dask.distributed`` scheduler by address, and returns a
 :class:`Table` of one row per run.  A row is a function of its combination alone (no wall clock, no
 mode flag), and the table is ordered by combination, so the rows are the same whatever the number of
-workers and the order they finish in.  With ``out``, every finished row is appended at once to the journal
-``OUT.partial`` (JSON lines); at the end the whole table is written to ``OUT`` (CSV, JSON lines or Parquet
-by its extension) through a temporary file and a rename, and the journal is removed.  A rerun with the
+workers and the order they finish in.  The runs go out in a few tasks per worker (:func:`chunk_size`); a task
+sends its finished rows to the client as it goes (every ROWS_EVERY_S, as Dask worker events) and all of them
+with its result, and the client keeps each row once.  With ``out``, every row that reaches the client is
+appended at once to the journal ``OUT.partial`` (JSON lines); at the end the whole table is written to
+``OUT`` (CSV, JSON lines or Parquet by its extension) through a temporary file and a rename, and the journal
+is removed.  A rerun with the
 same ``out`` takes the rows already in ``OUT`` and in the journal and runs only the missing ones.
 
 ``explore_parallel(...)`` runs a search's runs on the workers (:class:`ParallelRuns`): the search itself
@@ -18,7 +21,6 @@ out in tasks of consecutive runs, and come back as small summaries.
 import collections
 import contextlib
 import csv
-import io
 import json
 import logging
 import os
