@@ -25,8 +25,7 @@ deviation level that has any is kept.
 """
 import collections
 import hashlib
-import io
-import pickle
+import marshal
 import random
 import time
 
@@ -121,12 +120,11 @@ def state_hash(sim):
 
 def stable_state_hash(sim):
     """:func:`state_hash` that is the same in every process (for a search split over worker processes):
-    a digest of the key pickled without memo (so equal keys give equal bytes whatever their identity)."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, 4)
-    pickler.fast = True
-    pickler.dump(state_key(sim))
-    return int.from_bytes(hashlib.blake2b(buf.getvalue(), digest_size=8).digest(), "little", signed=True)
+    a digest of the key marshalled in format 2 (no references to objects already written, no interned
+    strings: equal keys give equal bytes whatever their identity; a type outside ints, strings, bools, None
+    and tuples raises ValueError instead of hashing an object's identity)."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps(state_key(sim), 2), digest_size=8).digest(), "little",
+                          signed=True)
 
 
 def state_key(sim):
