@@ -23,9 +23,9 @@ A counterexample is the deviation list ``pos=value`` (positions are choice indic
 replay`` re-runs it exactly.  The shortest one (earliest violation) among those of the first
 deviation level that has any is kept.
 """
+import collections
 import hashlib
-import io
-import pickle
+import marshal
 import random
 import time
 
@@ -120,12 +120,11 @@ def state_hash(sim):
 
 def stable_state_hash(sim):
     """:func:`state_hash` that is the same in every process (for a search split over worker processes):
-    a digest of the key pickled without memo (so equal keys give equal bytes whatever their identity)."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, 4)
-    pickler.fast = True
-    pickler.dump(state_key(sim))
-    return int.from_bytes(hashlib.blake2b(buf.getvalue(), digest_size=8).digest(), "little", signed=True)
+    a digest of the key marshalled in format 2 (no references to objects already written, no interned
+    strings: equal keys give equal bytes whatever their identity; a type outside ints, strings, bools, None
+    and tuples raises ValueError instead of hashing an object's identity)."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps(state_key(sim), 2), digest_size=8).digest(), "little",
+                          signed=True)
 
 
 def state_key(sim):
@@ -207,17 +206,17 @@ class Coverage:
         self._runs = set()  # the runs whose choice points were counted (dfs re-runs the default at level 1)
         self._branched = set()  # (deviations before the last one, position of the last one)
 
-    def account(self, chooser, deviations, expandable):
-        last = max(deviations) if deviations else -1
-        kinds = chooser.kinds
+    def account(self, summary, deviations, expandable):
+        """Count one run (its :class:`RunSummary`) with its ``deviations``; ``expandable``: the search could
+        branch from it."""
         key = frozenset(deviations.items())
         if expandable and key not in self._runs:
             self._runs.add(key)
-            for pos in range(last + 1, len(chooser.points)):
-                if len(chooser.points[pos][0]) > 1:
-                    self.points[kinds[pos]] = self.points.get(kinds[pos], 0) + 1
-        if deviations and last < len(kinds):
-            kind = kinds[last]
+            for kind, n in summary.branching:
+                self.points[kind] = self.points.get(kind, 0) + n
+        kind = summary.kind_last
+        if kind is not None:
+            last = max(deviations)
             branch = (frozenset((p, v) for p, v in deviations.items() if p != last), last)
             if branch not in self._branched:
                 self._branched.add(branch)
@@ -230,6 +229,109 @@ class Coverage:
         return {"kinds": [{"kind": k, "points": self.points.get(k, 0), "deviated": self.deviated.get(k, 0)}
                           for k in kinds],
                 "arrival_skips_tried": sorted(self.skips), "max_defer": MAX_DEFER}
+
+
+class RunSummary:
+    """What a search keeps of one run: its engine ``steps``, its number of choice ``points``, the kind of
+    choice its last deviation changed (``kind_last``, None without deviations), ``branching``: ((kind, n),
+    ...) the branching choice points after its last deviation, and ``hit``: (invariant name, violation,
+    RunResult) of its first violation, or None.  Small, so a worker process sends it back instead of the run."""
+
+    def __init__(self, steps, points, kind_last, branching, hit):
+        self.steps, self.points, self.kind_last, self.branching, self.hit = steps, points, kind_last, branching, hit
+
+    def __reduce__(self):
+        return (RunSummary, (self.steps, self.points, self.kind_last, self.branching, self.hit))
+
+
+class Ledger:
+    """The accounting of a search's runs, in the order of the serial search, and when it stops.
+
+    ``run(deviations, summary)`` counts a run (into the :class:`ExploreResult` ``out``: runs, steps, states,
+    depth, coverage, the violations found); a run whose summary is not known yet (None: it is being made
+    elsewhere) holds back the runs after it until ``entry[0]`` is set and :meth:`settle` is called.
+    ``prune()`` counts a state not expanded again.  ``stopped`` turns True after the run that reaches
+    ``max_states`` states or ``max_runs`` runs (the search is then incomplete), or, with ``stop_on_found``,
+    the first run with a violation; nothing after it counts."""
+
+    PRUNE = None
+
+    def __init__(self, out, strategy, bound, max_states, max_runs, stop_on_found, progress, start):
+        self.out, self.strategy, self.bound = out, strategy, bound
+        self.max_states, self.max_runs, self.stop_on_found = max_states, max_runs, stop_on_found
+        self.progress, self.start = progress, start
+        self.found = []  # (violation time, deviations, result, name, violation, runs)
+        self.stopped = False
+        self.queue = collections.deque()  # [summary or None, deviations], or PRUNE, not counted yet
+
+    def run(self, deviations, summary=None):
+        entry = [summary, deviations]
+        self.queue.append(entry)
+        self.settle()
+        return entry
+
+    def prune(self):
+        self.queue.append(self.PRUNE)
+        self.settle()
+
+    def settle(self):
+        while self.queue and not self.stopped:
+            entry = self.queue[0]
+            if entry is self.PRUNE:
+                self.out.pruned += 1
+            elif entry[0] is None:
+                return
+            else:
+                self._account(entry[0], entry[1])
+            self.queue.popleft()
+        self.queue.clear()
+
+    def _account(self, summary, deviations):
+        out = self.out
+        out.runs += 1
+        out.steps += summary.steps
+        # new states: the choice points after this run's last deviation (the prefix replays a known run)
+        last = max(deviations) if deviations else -1
+        out.states += summary.points - last - 1
+        out.depth = max(out.depth, summary.points)
+        out.coverage.account(summary, deviations, len(deviations) < self.bound if self.strategy == "dfs"
+                             else not deviations)
+        out.frontier = min(deviations) if deviations else -1
+        if not deviations:
+            out.default_points = summary.points
+        if summary.hit is not None:
+            name, violation, result = summary.hit
+            if out.time_to_first is None:
+                out.time_to_first = time.perf_counter() - self.start
+            self.found.append((violation.time, dict(deviations), result, name, violation, out.runs))
+        if self.progress is not None:
+            self.progress(out, len(self.found))
+        if self.stop_on_found and self.found:
+            self.stopped = True
+        elif out.states >= self.max_states or out.runs >= self.max_runs:
+            out.complete = False
+            self.stopped = True
+
+
+class SerialRuns:
+    """How a search gets its runs in one process: each made when asked for, and counted at once."""
+
+    def __init__(self, explorer):
+        self.explorer = explorer
+
+    def interior(self, deviations, hash_after):
+        """A run the search branches from: (its choice points, its state hashes after ``hash_after``, its
+        RunSummary)."""
+        _, result, chooser = self.explorer.run_once(deviations, hash_after=hash_after)
+        return chooser.points, chooser.hashes, self.explorer.summarize(result, chooser, deviations)
+
+    def leaf(self, deviations, ledger):
+        """A run the search does not branch from at this level: made and counted in ``ledger``."""
+        _, result, chooser = self.explorer.run_once(deviations)
+        ledger.run(deviations, self.explorer.summarize(result, chooser, deviations))
+
+    def flush(self, ledger):
+        """Count every run asked for so far (here: done already)."""
 
 
 class ExploreResult:
@@ -308,7 +410,7 @@ class Explorer:
         return best
 
     def explore(self, strategy="dfs", bound=DEFAULT_BOUND, max_states=200000, max_runs=20000, seed=0, progress=None,
-                stop_at_first=False):
+                stop_at_first=False, runs=None):
         """Search the runs that deviate from the default in at most ``bound`` choices and return an
         :class:`ExploreResult`.
 
@@ -316,6 +418,7 @@ class Explorer:
         seeded by ``seed``; they end complete only when the default run has no choice).  The search stops
         at ``max_states`` states or ``max_runs`` runs (then ``complete`` is False).  ``progress(result,
         n_found)`` is called after every run; ``stop_at_first`` ends a dfs level at its first violation.
+        ``runs`` makes the runs (default: :class:`SerialRuns`; ``acrn.sweep.ParallelRuns`` on Dask workers).
         A bad strategy or a negative bound raises AcrnModelError."""
         if strategy not in ("dfs", "random", "pct"):
             raise AcrnModelError("--strategy: %r is not one of dfs, random, pct" % (strategy,))
@@ -323,78 +426,64 @@ class Explorer:
             raise AcrnModelError("--bound must be >= 0, got %d" % bound)
         out = ExploreResult(self.scenario.name, getattr(self.design, "name", self.design), strategy, bound,
                             self.horizon_us)
-        seen = set()
-        expanded = {}  # state hash -> the largest deviation budget expanded from it
         start = time.perf_counter()
-        found = []  # (violation time, deviations, result, name, violation, runs)
-
-        def account(result, chooser, deviations):
-            out.runs += 1
-            out.steps += result.counts["steps"]
-            # new states: the choice points after this run's last deviation (the prefix replays a known run)
-            last = max(deviations) if deviations else -1
-            out.states += len(chooser.points) - last - 1
-            for h in chooser.hashes:
-                if h is not None:
-                    seen.add(h)
-            out.depth = max(out.depth, len(chooser.points))
-            out.coverage.account(chooser, deviations, len(deviations) < bound if strategy == "dfs" else not deviations)
-            out.frontier = min(deviations) if deviations else -1
-            if not deviations:
-                out.default_points = len(chooser.points)
-            hit = self.first_violation(result)
-            if hit is not None:
-                if out.time_to_first is None:
-                    out.time_to_first = time.perf_counter() - start
-                found.append((hit[1].time, dict(deviations), result, hit[0], hit[1], out.runs))
-            if progress is not None:
-                progress(out, len(found))
-            return hit
-
-        def over_budget():
-            if out.states >= max_states or out.runs >= max_runs:
-                out.complete = False
-                return True
-            return False
-
+        runs = runs or SerialRuns(self)
+        ledger = Ledger(out, strategy, bound, max_states, max_runs, stop_at_first or strategy != "dfs", progress,
+                        start)
         if strategy == "dfs":
+            expanded = {}  # state hash -> the largest deviation budget expanded from it
             for level in range(bound + 1):
                 out.level = level
-                self._dfs_level(level, account, over_budget, expanded, stop_at_first, found, out)
-                if found or over_budget():
+                self._dfs_level(level, runs, ledger, expanded)
+                runs.flush(ledger)
+                if ledger.found or ledger.stopped:
                     break
         else:
             out.level = bound
             rng = random.Random(seed)
-            _, base, chooser = self.run_once({})
-            account(base, chooser, {})
-            branching = [i for i, p in enumerate(chooser.points) if len(p[0]) > 1]
-            while not found and not over_budget() and branching:
-                deviations = random_deviations(rng, chooser.points, branching, strategy, bound)
-                _, result, c2 = self.run_once(deviations)
-                account(result, c2, deviations)
+            points, _, summary = runs.interior({}, None)
+            ledger.run({}, summary)
+            branching = [i for i, p in enumerate(points) if len(p[0]) > 1]
+            while not ledger.stopped and branching:
+                runs.leaf(random_deviations(rng, points, branching, strategy, bound), ledger)
+            runs.flush(ledger)
         out.elapsed = time.perf_counter() - start
+        found = ledger.found
         if found:
             found.sort(key=lambda f: (f[0], len(f[1]), sorted(f[1].items())))
-            t, deviations, result, name, violation, runs = found[0]
-            out.counterexample = Counterexample(deviations, result, violation, name, runs)
+            t, deviations, result, name, violation, n_runs = found[0]
+            out.counterexample = Counterexample(deviations, result, violation, name, n_runs)
         return out
 
-    def _dfs_level(self, level, account, over_budget, expanded, stop_at_first, found, out):
-        """All runs with exactly ``level`` deviations, depth-first by position."""
+    def summarize(self, result, chooser, deviations):
+        """The :class:`RunSummary` of one run."""
+        last = max(deviations) if deviations else -1
+        points, kinds = chooser.points, chooser.kinds
+        branching = {}
+        for pos in range(last + 1, len(points)):
+            if len(points[pos][0]) > 1:
+                branching[kinds[pos]] = branching.get(kinds[pos], 0) + 1
+        hit = self.first_violation(result)
+        return RunSummary(result.counts["steps"], len(points), kinds[last] if deviations and last < len(kinds) else None,
+                          tuple(branching.items()), None if hit is None else (hit[0], hit[1], result))
+
+    def _dfs_level(self, level, runs, ledger, expanded):
+        """All runs with exactly ``level`` deviations, depth-first by position.  The runs with budget left
+        (``runs.interior``) decide where the search branches and prunes; the others (``runs.leaf``) only
+        count, so they may be made elsewhere and counted later, in this order (``ledger``)."""
 
         def visit(deviations, last_pos, budget):
-            _, result, chooser = self.run_once(deviations, hash_after=last_pos)
-            account(result, chooser, deviations)
-            if budget == 0 or (stop_at_first and found) or over_budget():
+            points, hashes, summary = runs.interior(deviations, last_pos)
+            ledger.run(deviations, summary)
+            if ledger.stopped:
                 return
-            for pos in range(last_pos + 1, len(chooser.points)):
-                alts, value, default = chooser.points[pos]
+            for pos in range(last_pos + 1, len(points)):
+                alts, value, default = points[pos]
                 if len(alts) < 2:
                     continue
-                h = chooser.hashes[pos]
+                h = hashes[pos]
                 if expanded.get(h, -1) >= budget:
-                    out.pruned += 1
+                    ledger.prune()
                     break  # this state's continuations were explored with as much budget
                 expanded[h] = budget
                 for alt in alts:
@@ -403,16 +492,14 @@ class Explorer:
                     child = dict(deviations)
                     child[pos] = alt
                     if budget - 1 == 0:
-                        _, r2, c2 = self.run_once(child)
-                        account(r2, c2, child)
+                        runs.leaf(child, ledger)
                     else:
                         visit(child, pos, budget - 1)
-                    if (stop_at_first and found) or over_budget():
+                    if ledger.stopped:
                         return
 
         if level == 0:
-            _, result, chooser = self.run_once({})
-            account(result, chooser, {})
+            runs.leaf({}, ledger)
         else:
             visit({}, -1, level)
 

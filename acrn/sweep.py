@@ -4,27 +4,29 @@
 of worker processes (the default) or on any ``dask.distributed`` scheduler by address, and returns a
 :class:`Table` of one row per run.  A row is a function of its combination alone (no wall clock, no
 mode flag), and the table is ordered by combination, so the rows are the same whatever the number of
-workers and the order they finish in.  With ``out``, every finished row is appended at once to the journal
-``OUT.partial`` (JSON lines); at the end the whole table is written to ``OUT`` (CSV, JSON lines or Parquet
-by its extension) through a temporary file and a rename, and the journal is removed.  A rerun with the
+workers and the order they finish in.  The runs go out in a few tasks per worker (:func:`chunk_size`); a task
+sends its finished rows to the client as it goes (every ROWS_EVERY_S, as Dask worker events) and all of them
+with its result, and the client keeps each row once.  With ``out``, every row that reaches the client is
+appended at once to the journal ``OUT.partial`` (JSON lines); at the end the whole table is written to
+``OUT`` (CSV, JSON lines or Parquet by its extension) through a temporary file and a rename, and the journal
+is removed.  A rerun with the
 same ``out`` takes the rows already in ``OUT`` and in the journal and runs only the missing ones.
 
-``explore_parallel(...)`` splits a search the same way (:class:`ParallelExplorer`): the runs of random and
-pct are drawn from the same seeded sequence as a serial search and run ahead in chunks; DFS runs every
-first-level deviation (a choice prefix) and the subtree below it on the workers.  The serial search
-algorithm itself then runs over those results, so the outcome (runs, states, pruning, the first violation
-and its minimal counterexample) is the serial one by construction.
+``explore_parallel(...)`` runs a search's runs on the workers (:class:`ParallelRuns`): the search itself
+(where it branches, which states it prunes, the order it counts runs in) stays in this process, so its
+outcome (runs, states, pruning, coverage, the first violation and its minimal counterexample) is the serial
+one by construction; the leaves of each DFS level (the bulk of the runs) and the draws of random and pct go
+out in tasks of consecutive runs, and come back as small summaries.
 """
+import collections
 import contextlib
 import csv
-import heapq
-import io
 import json
 import logging
 import os
 import pickle
-import random
 import re
+import uuid
 from dataclasses import replace
 
 from acrn.errors import AcrnModelError
@@ -39,6 +41,9 @@ RESULT_COLUMNS = (  # after the verdicts
     ("guest_nmis_received", int), ("latency_n", int), ("latency_p50_us", float), ("latency_p99_us", float),
     ("latency_max_us", float), ("digest", str), ("replay", str))
 KEY = ("scenario", "design", "cost", "seed")  # what identifies a row (for resuming)
+TASKS_PER_WORKER = 4  # a sweep's runs are cut into about this many Dask tasks per worker...
+MAX_CHUNK = 100  # ...of at most this many runs
+ROWS_EVERY_S = 0.1  # a task sends the rows it has finished to the client this often
 
 
 class SweepError(AcrnModelError):
@@ -295,42 +300,83 @@ def _worker_name():
         return "pid %d" % os.getpid()
 
 
-def _gather(client, futures, on_result):
-    """Call ``on_result(index, value)`` for each future as it finishes (each once, whatever Dask retried);
-    a task whose workers all died raises SweepError (exit status incomplete)."""
-    from distributed import as_completed
+def _gather(client, futures, on_result, topic=None, on_event=None):
+    """Call ``on_result(index, value)`` for each future as it finishes (each once, whatever Dask retried),
+    and ``on_event(msg)`` for each event the tasks log under ``topic`` meanwhile (:func:`_log_event`); a task
+    whose workers all died raises SweepError (exit status incomplete).  Everything is called in this thread."""
+    import queue
+
     from distributed.scheduler import KilledWorker
 
     from acrn.cli.common import EXIT_INCOMPLETE
 
     index = {f.key: i for i, f in enumerate(futures)}
+    inbox = queue.SimpleQueue()  # (future or None, event message), from Dask's threads
+    if topic is not None:
+        client.subscribe_topic(topic, lambda event: inbox.put((None, event[1])))
     try:
-        if len(futures) == 1:  # (as_completed costs a few milliseconds to set up)
+        if len(futures) == 1 and topic is None:  # (a callback thread costs a round trip more)
             on_result(0, futures[0].result())
-        else:
-            for fut in as_completed(futures, loop=client.loop):
+            return
+        for f in futures:
+            f.add_done_callback(lambda f: inbox.put((f, None)))
+        pending = len(futures)
+        while pending:
+            fut, msg = inbox.get()
+            if fut is None:
+                on_event(msg)
+            else:
+                pending -= 1
                 on_result(index[fut.key], fut.result())
     except KilledWorker as exc:
         raise SweepError("a worker died running %s each time it was tried (%s); the rows written so far are kept" % (
             exc.args[0] if exc.args else "a task", exc.args[1] if len(exc.args) > 1 else "worker lost"),
             EXIT_INCOMPLETE) from None
     finally:
+        if topic is not None:
+            client.unsubscribe_topic(topic)
         for f in futures:
             f.release()
 
 
+def _log_event(topic, msg):
+    """Send ``msg`` to the client that waits on ``topic`` (in a Dask task; elsewhere nothing)."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:
+        return
+    worker.log_event(topic, msg)
+
+
 # ---- sweeps ----------------------------------------------------------------------------------------------
-def run_rows(scenario, scenario_arg, plugins, runs):
-    """Dask task: the rows of ``runs`` [(design, seed, costs), ...] of one scenario."""
+def chunk_size(runs, workers):
+    """Runs per Dask task: TASKS_PER_WORKER tasks per worker (a task costs a few milliseconds of Dask
+    messages and the workers idle between two of them), at most MAX_CHUNK runs (a worker lost loses at most
+    one task's unsent rows)."""
+    return max(1, min(MAX_CHUNK, -(-runs // (TASKS_PER_WORKER * workers))))
+
+
+def run_rows(scenario, scenario_arg, plugins, runs, topic=None, every_s=ROWS_EVERY_S):
+    """Dask task: the rows of ``runs`` [(design, seed, costs), ...] of one scenario.  The rows finished so far
+    are also sent to the client under ``topic`` every ``every_s`` seconds, so it writes and counts them
+    before the task ends."""
+    import time
+
     from acrn.host.run import Run
 
     registry = worker_registry(plugins)
     rows = []
+    sent, last = 0, time.monotonic()
     for design, seed, costs in runs:
         sc = replace(scenario, cost=dict(scenario.cost, **costs))
         with _as_sweep_error():
             result = Run(sc, design, seed=seed, registry=registry).execute()
         rows.append(result_row(result, scenario_arg, costs, plugins))
+        if topic is not None and time.monotonic() - last >= every_s and len(rows) < len(runs):
+            _log_event(topic, rows[sent:])
+            sent, last = len(rows), time.monotonic()
     return rows
 
 
@@ -391,23 +437,25 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                 raise SweepError("--out %s: cannot write beside it (%s)" % (out, exc.strerror)) from None
 
             def take(_, rows):
+                new = []
                 for r in rows:
                     if row_key(r) in done:
-                        continue  # never twice, whatever Dask retried
+                        continue  # never twice, whatever Dask retried or a task sent before it ended
                     done[row_key(r)] = r
+                    new.append(r)
                     if journal is not None:
                         journal.write(json.dumps(r) + "\n")
                     finished[0] += 1
                     failed[0] += row_failed(r)
                 if journal is not None:
                     journal.flush()
-                if on_rows is not None:
-                    on_rows(rows)
+                if on_rows is not None and new:
+                    on_rows(new)
                 if progress is not None:
                     progress(finished[0], len(combos), failed[0])
 
             with (contextlib.nullcontext(client) if client is not None else connect(jobs, scheduler)) as cl:
-                size = chunk or max(1, min(50, len(todo) // (10 * n_workers(cl))))
+                size = chunk or chunk_size(len(todo), n_workers(cl))
                 tasks = []
                 for i in range(0, len(todo), size):
                     part = todo[i:i + size]
@@ -415,8 +463,10 @@ def sweep(scenarios, designs, seeds, costs=None, jobs=None, scheduler=None, clie
                     for arg, sc, d, s, c in part:
                         by_scenario.setdefault((arg, sc.name), (sc, []))[1].append((d, s, c))
                     tasks += [(sc, arg, runs) for (arg, _), (sc, runs) in by_scenario.items()]
-                futures = [cl.submit(run_rows, sc, arg, tuple(plugins), runs, pure=False) for sc, arg, runs in tasks]
-                _gather(cl, futures, take)
+                topic = "acrn-sweep-%s" % uuid.uuid4().hex
+                futures = [cl.submit(run_rows, sc, arg, tuple(plugins), runs, topic, ROWS_EVERY_S, pure=False)
+                           for sc, arg, runs in tasks]
+                _gather(cl, futures, take, topic, lambda rows: take(None, rows))
     finally:
         if journal is not None:
             journal.close()
@@ -453,202 +503,133 @@ def summary(table, invariant_names):
 
 
 # ---- parallel exploration -----------------------------------------------------------------------------
-class _Points:
-    """What the search reads of a run's chooser: its choice points, their kinds (for the coverage report)
-    and the state hashes."""
+_EXPLORERS = {}  # the explorer of the last search spec, in a worker
 
-    def __init__(self, points, hashes, kinds):
-        self.points, self.hashes, self.kinds = points, hashes, kinds
+
+def _explorer(spec):
+    """The worker's Explorer for a search ``spec`` (pickled (scenario, design, plugins, horizon, invariants)),
+    its state hashes the same in every process."""
+    if spec not in _EXPLORERS:
+        from acrn.explore import Explorer, stable_state_hash
+
+        scenario, design, plugins, horizon_us, invariants = pickle.loads(spec)
+        _EXPLORERS.clear()
+        _EXPLORERS[spec] = Explorer(scenario, design, registry=worker_registry(plugins), horizon_us=horizon_us,
+                                    invariants=invariants, hasher=stable_state_hash)
+    return _EXPLORERS[spec]
+
+
+def explore_runs(spec, runs):
+    """Dask task: the runs (pickled [(deviations, hash_after), ...]) of a search, each as its
+    :class:`~acrn.explore.RunSummary`, with its choice points and state hashes when ``hash_after`` is not
+    None (a run the search will branch from), pickled in one piece (Dask walks a task's arguments and
+    serializes many small objects one by one: one blob each way costs less)."""
+    ex = _explorer(spec)
+    log = []
+    for deviations, hash_after in pickle.loads(runs):
+        d = dict(deviations)
+        with _as_sweep_error():
+            _, result, chooser = ex.run_once(d, hash_after=hash_after)
+        summary = ex.summarize(result, chooser, d)
+        log.append((summary, chooser.points, chooser.hashes) if hash_after is not None else (summary, None, None))
+    return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
 
 
 def _frozen(deviations):
     return tuple(sorted(deviations.items()))
 
 
-def _explorer(spec):
-    from acrn.explore import Explorer, stable_state_hash
+class ParallelRuns:
+    """How a search gets its runs on Dask workers (the ``runs`` of :meth:`acrn.explore.Explorer.explore`),
+    for the same result as the serial search.
 
-    scenario, design, plugins, horizon_us, invariants = spec
-    return Explorer(scenario, design, registry=worker_registry(plugins), horizon_us=horizon_us,
-                    invariants=invariants, hasher=stable_state_hash)
+    The search itself (where it branches, which states it prunes, in which order it counts runs) runs here,
+    as in the serial search; the workers make the runs.  A DFS level's leaves (runs with no budget left: the
+    bulk of the search) only count, so they go out in tasks of ``chunk`` consecutive runs (a choice prefix's
+    subtree, or several), at most ``window`` tasks at a time, each sending back only the runs' summaries
+    (:class:`~acrn.explore.RunSummary`: steps, choice points, the kinds of choice for the coverage, the first
+    violation), counted in the serial order as they come back (:class:`~acrn.explore.Ledger`).  A DFS run
+    with fewer deviations than the bound is also made with its state hashes
+    (:func:`~acrn.explore.stable_state_hash`, the same in every process) and kept: at the next level it is
+    a run the search branches from.  The runs of random and pct are drawn here from the same seeded
+    sequence as the serial search (a range of the sequence per task).  A run the search branches from that
+    was not made ahead is made here at once."""
 
-
-def explore_runs(spec, runs):
-    """Dask task: the runs [(deviations, hash_after), ...] of a search, each as (deviations, hashed, result,
-    points, hashes, kinds), pickled in one piece (Dask's own serialization of many small objects costs more).  Of a
-    run without hashes (a leaf of the search) the choice points are read only by the coverage report."""
-    ex = _explorer(spec)
-    log = []
-    for deviations, hash_after in runs:
-        with _as_sweep_error():
-            _, result, chooser = ex.run_once(dict(deviations), hash_after=hash_after)
-        hashed = hash_after is not None
-        log.append((deviations, hashed, result, chooser.points,
-                    chooser.hashes if hashed else [None] * len(chooser.hashes), chooser.kinds))
-    return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
-
-
-class ParallelExplorer:
-    """Runs a search's runs ahead on a Dask client, and the serial search over them.
-
-    The serial search (:meth:`acrn.explore.Explorer.explore`) asks for its runs one by one (``run_once``);
-    the answers come from runs the workers made ahead, in the order the search will ask for them:
-    - random/pct: the next runs of the same seeded sequence (:func:`~acrn.explore.random_deviations`);
-    - DFS: the children of each run that the search expands (the run's deviations plus one more, at each
-      position after its last one, up to the first state already expanded with as much budget, as
-      ``Explorer._dfs_level`` does), laid out when the level starts (the base run's children, the choice
-      prefixes) and as soon as each expanded run is back (the runs below a prefix), so they are spread
-      over the workers.
-    At most ``window`` tasks are out at a time, each of up to ``chunk`` runs (Dask costs milliseconds per task).  A run asked for that was not made ahead (the search pruned
-    with states it met after the prediction) is made at once: the prediction only decides speed, the
-    serial search decides the result.  State hashes are :func:`~acrn.explore.stable_state_hash`, computed
-    in the workers, so they compare across processes."""
-
-    def __init__(self, explorer, client, plugins=(), chunk=16, window=None):
+    def __init__(self, explorer, client, plugins=(), chunk=64, window=None):
         from acrn.explore import Explorer, stable_state_hash
 
-        self.serial = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
-                               horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
-        self.serial.run_once = self.run_once
-        self.serial._dfs_level = self._dfs_level
-        self.spec = (explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
-                     explorer.horizon_us, explorer.invariants)
+        self.local = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
+                              horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
+        self.spec = pickle.dumps((explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
+                                  explorer.horizon_us, explorer.invariants), pickle.HIGHEST_PROTOCOL)
         self.client = client
+        self.workers = n_workers(client)
         self.chunk = chunk
-        self.window = window or 4 * n_workers(client)
-        self.cache = {}  # (deviations, hashed) -> (result, points, hashes, kinds)
-        self.level, self.expanded = None, {}  # the serial search's DFS level and its expanded states
-        self.part = None  # what the queued runs are for: "random" or a DFS level
-        self.queue = []  # heap of (order, key) of the runs not submitted yet: the order the search wants them
-        self.queued = set()
-        self.drawn = 0  # random/pct: runs of the seeded sequence queued so far
-        self.inflight = {}  # key -> future of the submitted unit that makes it
-        self.out = set()  # the futures submitted and not seen done
-        self.extra_runs = 0  # runs asked for that were not made ahead
+        self.window = window or 2 * self.workers
+        self.keep = 0  # runs with fewer deviations than this are made with their state hashes and kept
+        self.made = {}  # (deviations, hash_after) -> (points, hashes, summary) of the runs kept
+        self.batch = []  # (deviations, hash_after, ledger entry) of the leaves not sent yet
+        self.out = collections.deque()  # (future, batch) sent, in the search's order
+        self.extra_runs = 0  # runs branched from that were not made ahead
 
-    def explore(self, strategy="dfs", bound=1, max_states=200000, max_runs=20000, seed=0, progress=None,
-                stop_at_first=False):
-        self.strategy, self.bound, self.seed = strategy, bound, seed
+    def explore(self, strategy="dfs", bound=1, **explore_args):
+        self.keep = bound if strategy == "dfs" else 0
         try:
-            return self.serial.explore(strategy=strategy, bound=bound, max_states=max_states, max_runs=max_runs,
-                                       seed=seed, progress=progress, stop_at_first=stop_at_first)
+            return self.local.explore(strategy=strategy, bound=bound, runs=self, **explore_args)
         finally:
-            self._reset(None)
+            for future, _ in self.out:
+                future.cancel()
+            self.out.clear()
 
-    def _dfs_level(self, level, account, over_budget, expanded, *args, **kw):
-        from acrn.explore import Explorer
+    def interior(self, deviations, hash_after):
+        key = (_frozen(deviations), hash_after)
+        if key not in self.made:
+            self.extra_runs += 1
+            _, result, chooser = self.local.run_once(deviations, hash_after=hash_after)
+            self.made[key] = (chooser.points, chooser.hashes, self.local.summarize(result, chooser, deviations))
+        return self.made[key]
 
-        self.level, self.expanded = level, expanded
-        return Explorer._dfs_level(self.serial, level, account, over_budget, expanded, *args, **kw)
-
-    def run_once(self, deviations, hash_after=None, **_):
-        key = (_frozen(deviations), hash_after is not None)
-        if key == ((), True) and self.strategy == "dfs":
-            self._plan()  # a level begins: its first runs are the base run's children
-        if self._lookup(key) is None:
-            self._plan()
-        if self._lookup(key) is None:
-            if key not in self.inflight:
-                self.extra_runs += key not in self.queued  # not predicted (else: wanted before its turn)
-                self._submit([key])
-            self._store(self._result(self.inflight[key]))
-        self._top_up()
-        result, points, hashes, kinds = self._lookup(key)
-        return None, result, _Points(points, hashes, kinds)
-
-    def _lookup(self, key):
-        return self.cache.get(key) or (None if key[1] else self.cache.get((key[0], True)))  # hashes serve a leaf
-
-    def _result(self, future):
-        out = []
-        _gather(self.client, [future], lambda _, log: out.extend(pickle.loads(log)))
-        return out
-
-    def _submit(self, unit):
-        runs = [(d, max((p for p, _ in d), default=-1) if hashed else None) for d, hashed in unit]
-        future = self.client.submit(explore_runs, self.spec, runs, pure=False)
-        self.out.add(future)
-        for k in unit:
-            self.inflight[k] = future
-
-    def _top_up(self):
-        from acrn.explore import random_deviations
-
-        if self.part == "random":
-            while len(self.queue) < self.window * self.chunk and self._random[2]:
-                self._enqueue([(_frozen(random_deviations(*self._random, self.strategy, self.bound)), False)])
-        self.out = {f for f in self.out if not f.done()}
-        busy = len(self.out)
-        while self.queue and busy < self.window:
-            unit = []
-            while self.queue and len(unit) < self.chunk and not (unit and unit[-1][1]):
-                _, k = heapq.heappop(self.queue)  # a run to expand goes alone: its children queue sooner
-                self.queued.discard(k)
-                if k not in self.inflight and self._lookup(k) is None:
-                    unit.append(k)
-            if unit:
-                self._submit(unit)
-                busy += 1
-
-    def _enqueue(self, keys):
-        """Queue runs in the order the search will want them: the DFS visits runs by their sorted deviations
-        (a run before its children, alternatives in increasing order), random/pct in the order drawn."""
-        for k in keys:
-            if self._lookup(k) is None and k not in self.queued and k not in self.inflight:
-                self.queued.add(k)
-                heapq.heappush(self.queue, (self.drawn if self.part == "random" else k[0], k))
-            self.drawn += 1
-
-    def _store(self, log):
-        for deviations, hashed, result, points, hashes, kinds in log:
-            key = (deviations, hashed)
-            self.cache[key] = (result, points, hashes, kinds)
-            self.inflight.pop(key, None)
-            if hashed and deviations and self.part not in (None, "random"):
-                self._expand(deviations, points, hashes)
-
-    def _expand(self, deviations, points, hashes):
-        """Queue the runs the DFS will make below a run it expands (one with state hashes): its children."""
-        budget = self.part - len(deviations)
-        if budget <= 0:
+    def leaf(self, deviations, ledger):
+        hash_after = (max(deviations) if deviations else -1) if len(deviations) < self.keep else None
+        key = (_frozen(deviations), hash_after)
+        if key in self.made:
+            ledger.run(deviations, self.made[key][2])
             return
-        last = max((p for p, _ in deviations), default=-1)
-        seen = {}
-        children = []
-        for pos in range(last + 1, len(points)):
-            alts, value, _ = points[pos]
-            if len(alts) < 2:
-                continue
-            h = hashes[pos]
-            if max(self.expanded.get(h, -1), seen.get(h, -1)) >= budget:
-                break
-            seen[h] = budget
-            children += [(tuple(sorted(deviations + ((pos, alt),))), budget > 1) for alt in alts if alt != value]
-        self._enqueue(children)
+        self.batch.append((key[0], hash_after, ledger.run(deviations)))
+        if len(self.batch) >= self.chunk:
+            self._send(self.batch)
+            self.batch = []
+            while len(self.out) >= self.window and not ledger.stopped:
+                self._count_oldest(ledger)
 
-    def _reset(self, part):
-        for f in self.out:
-            f.cancel()
-        self.part, self.queue, self.queued, self.inflight, self.out, self.drawn = part, [], set(), {}, set(), 0
+    def flush(self, ledger):
+        batch, self.batch = self.batch, []
+        size = -(-len(batch) // self.workers)  # the last runs of a level: spread over every worker
+        for i in range(0, len(batch), size or 1):
+            self._send(batch[i:i + size])
+        while self.out and not ledger.stopped:
+            self._count_oldest(ledger)
+        for future, _ in self.out:  # runs after the search stopped: not counted
+            future.cancel()
+        self.out.clear()
 
-    def _plan(self):
-        """Lay out the runs of the part of the search the serial one is in, the first time it asks for one."""
-        if ((), True) not in self.cache:  # every part starts from the base run, with its state hashes
-            self._store(self._result(self.client.submit(explore_runs, self.spec, [((), -1)], pure=False)))
-        part = "random" if self.strategy != "dfs" else self.level
-        if part == self.part or part == 0:
-            return
-        self._reset(part)
-        _, points, hashes, _ = self.cache[((), True)]
-        if part == "random":
-            self._random = (random.Random(self.seed), points, [i for i, p in enumerate(points) if len(p[0]) > 1])
-        else:
-            self._expand((), points, hashes)
-        self._top_up()
+    def _send(self, batch):
+        runs = pickle.dumps([(deviations, hash_after) for deviations, hash_after, _ in batch], pickle.HIGHEST_PROTOCOL)
+        self.out.append((self.client.submit(explore_runs, self.spec, runs, pure=False), batch))
+
+    def _count_oldest(self, ledger):
+        future, batch = self.out.popleft()
+        log = []
+        _gather(self.client, [future], lambda _, data: log.extend(pickle.loads(data)))
+        for (deviations, hash_after, entry), (summary, points, hashes) in zip(batch, log):
+            entry[0] = summary
+            if hash_after is not None:
+                self.made[(deviations, hash_after)] = (points, hashes, summary)
+        ledger.settle()
 
 
 def explore_parallel(explorer, jobs=None, scheduler=None, client=None, plugins=(), **explore_args):
     """``explorer.explore(**explore_args)`` with its runs on Dask (``client``, else ``scheduler``, else a local
-    cluster of ``jobs`` processes): the same result as the serial search."""
+    cluster of ``jobs`` processes): the same result as the serial search (:class:`ParallelRuns`)."""
     with (contextlib.nullcontext(client) if client is not None else connect(jobs, scheduler)) as cl:
-        return ParallelExplorer(explorer, cl, plugins).explore(**explore_args)
+        return ParallelRuns(explorer, cl, plugins).explore(**explore_args)

@@ -61,6 +61,27 @@ def test_a_killed_worker_loses_no_row_and_duplicates_none(dask_client, tmp_path)
     assert killed[0] not in dask_client.run(os.getpid).values()
 
 
+def test_rows_reach_the_journal_before_their_task_ends(dask_client, tmp_path, monkeypatch):
+    """One task of 24 runs: its rows come to the client while it runs (each run's row sent at once with
+    ``ROWS_EVERY_S`` 0), written to the journal and counted by the progress before the task's result; the
+    result brings the rows still on their way, each row once."""
+    import acrn.sweep
+
+    monkeypatch.setattr(acrn.sweep, "ROWS_EVERY_S", 0.0)
+    out = str(tmp_path / "rows.jsonl")
+    seeds = list(range(1, 9))
+    journaled, progress = [], []
+
+    def on_rows(rows):
+        journaled.append(len(read_rows(out + JOURNAL_SUFFIX)))
+
+    table = sweep(SCENARIOS[:1], DESIGNS, seeds, client=dask_client, chunk=24, out=out, on_rows=on_rows,
+                  progress=lambda done, total, failed: progress.append(done))
+    assert table.rows == serial_rows(SCENARIOS[:1], DESIGNS, seeds)
+    assert journaled[0] < 24 and journaled[-1] == 24 and journaled == sorted(set(journaled))
+    assert progress[0] == 0 and progress[-1] == 24 and progress == sorted(set(progress)) and len(progress) > 2
+
+
 def test_an_interrupted_sweep_resumes_without_duplicates(dask_client, tmp_path, reference):
     out = str(tmp_path / "rows.csv")
 
@@ -113,13 +134,32 @@ def test_parallel_explore_finds_the_kick_race_as_serial(dask_client, strategy, b
 
 
 def test_parallel_dfs_below_the_first_level_is_the_serial_search(dask_client):
-    """Bound 2 under nmi (no violation): subtrees per prefix on the workers, pruning and the state cap as in
-    the serial search."""
+    """Bound 2 under nmi (no violation): the leaves on the workers, pruning and the state cap as in the
+    serial search."""
     ex = Explorer(load_scenario("kick-race"), "nmi", horizon_us=60)
     serial = ex.explore(bound=2, max_states=30000)
     parallel = explore_parallel(ex, client=dask_client, bound=2, max_states=30000)
     assert serial.runs > 1 and serial.pruned > 0
     assert _strip(parallel) == _strip(serial)
+
+
+@pytest.mark.parametrize("chunk,window", [(1, 1), (7, 3), (500, 2)])
+@pytest.mark.parametrize("design,args", [("nmi", dict(bound=2, max_runs=250)),
+                                         ("nmi-nowindow", dict(bound=2, stop_at_first=True)),
+                                         ("nmi-nowindow", dict(strategy="pct", bound=2, max_runs=130))])
+def test_any_split_of_the_runs_over_tasks_is_the_serial_search(dask_client, chunk, window, design, args):
+    """Tasks of 1, 7 or 500 runs, 1 to 3 of them out at a time: a cap reached in the middle of a task, the
+    first violation ending a level, the runs made ahead of the search's stop: the serial result (runs,
+    states, pruning, coverage, counterexample)."""
+    from acrn.sweep import ParallelRuns
+
+    ex = Explorer(load_scenario("kick-race"), design, horizon_us=80)
+    serial = ex.explore(**args)
+    parallel = ParallelRuns(ex, dask_client, chunk=chunk, window=window).explore(**args)
+    assert _strip(parallel) == _strip(serial)
+    assert (parallel.counterexample is None) == (serial.counterexample is None)
+    if serial.counterexample is not None:
+        assert parallel.counterexample.runs_before == serial.counterexample.runs_before
 
 
 def test_cli_sweep_on_a_scheduler_writes_resumable_rows(dask_client, tmp_path, reference):
