@@ -1,5 +1,5 @@
 from acrn.arch_x86.lapic_hw cimport LapicHw
-from acrn.arch_x86.vmx cimport Vmcs
+from acrn.arch_x86.vmx cimport Vmcs, check_entry_guest_state, check_vm_controls
 
 cdef class PCpu:
     cdef public int id
@@ -36,6 +36,7 @@ cdef class PCpu:
     cpdef bint vmxoff(self)
     cpdef vmptrld(self, vmcs)
     cpdef int vmentry(self, bint launch)
-    cpdef _vmexit(self, int reason, qual, int inst_len, int_info)
+    cpdef _vmexit(self, int reason, long long qual, int inst_len, long long int_info)
+    cpdef int vmexit_instruction(self, int reason, int inst_len, long long qual=*)
     cpdef int nonroot_step(self)
     cpdef guest_iret(self)

@@ -1,4 +1,7 @@
+import cython
+
 from acrn.core.schedule cimport SchedControl
+from acrn.engine.sim cimport Sim
 from acrn.host.observe cimport Observer
 
 
@@ -19,7 +22,7 @@ cdef class PerCpu:
 
 cdef class Hypervisor:
     cdef public object design
-    cdef public object sim
+    cdef public Sim sim
     cdef public Observer obs
     cdef public list hw
     cdef public object scheduler

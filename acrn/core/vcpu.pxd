@@ -1,6 +1,6 @@
 from acrn.arch_x86.vmx cimport Vmcs
 from acrn.core.hv cimport Hypervisor
-from acrn.core.schedule cimport ThreadObject
+from acrn.core.schedule cimport ThreadObject, kick_thread
 from acrn.guest.guest cimport Guest
 
 

@@ -16,3 +16,6 @@ cpdef bint acrn_inject_pending_intr(AcrnVcpu vcpu) except -1
 cpdef vcpu_retain_rip(AcrnVcpu vcpu)
 @cython.locals(mask=cython.longlong)
 cpdef bint _test_and_clear(AcrnVcpu vcpu, int bit) except -1
+
+# last: vcpu.py imports this module (a cycle)
+from acrn.core.vcpu cimport kick_vcpu

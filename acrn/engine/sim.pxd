@@ -17,6 +17,10 @@ cdef struct Event:
 
 ctypedef Event* EventPtr
 
+# the cost model's step ranges, copied into C arrays (cost.N_STEPS must not exceed it)
+cdef enum:
+    MAX_STEPS = 64
+
 
 cdef class PcpuCtx:
     cdef public int cpu_id
@@ -67,6 +71,11 @@ cdef class Sim:
     cdef public bint defer_arrivals
     cdef list _lo
     cdef list _hi
+    cdef long long _lo_c[MAX_STEPS]
+    cdef long long _hi_c[MAX_STEPS]
+
+    @cython.locals(i=cython.Py_ssize_t)
+    cdef _load_costs(self)
 
     @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=Event, ev=EventPtr)
     cdef int _push(self, long long time, int kind, int cpu, long long a, long long b, long long c,
@@ -82,6 +91,7 @@ cdef class Sim:
     @cython.locals(i=cython.Py_ssize_t, ev=EventPtr)
     cpdef list queued(self)
     cpdef long long latency(self, int step) except? -1
+    cdef long long _step_hi(self, int step)
     cdef _next_step(self, PcpuCtx ctx, long long time)
     @cython.locals(ctx=PcpuCtx, ev=Event, kind=cython.int)
     cpdef run(self, long long until)
