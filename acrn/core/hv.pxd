@@ -4,6 +4,9 @@ from acrn.core.schedule cimport SchedControl
 from acrn.engine.sim cimport Sim
 from acrn.host.observe cimport Observer
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI
+
 
 cdef class PerCpu:
     cdef dict __dict__

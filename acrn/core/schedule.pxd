@@ -1,5 +1,10 @@
 import cython
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long DEL_MODE_IPI, NEED_RESCHEDULE, SCHED_NOTIFY_IPI, THREAD_STS_BLOCKED, THREAD_STS_RUNNABLE, \
+    THREAD_STS_RUNNING, S_SCHEDULE, OP_SWITCH
+
+
 cdef class ThreadObject:
     cdef dict __dict__
     cdef public object name

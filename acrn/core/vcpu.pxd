@@ -3,6 +3,10 @@ from acrn.core.hv cimport Hypervisor
 from acrn.core.schedule cimport ThreadObject, kick_thread
 from acrn.guest.guest cimport Guest
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long EV_ENTERED, ACRN_REQUEST_EVENT, SCHED_NOTIFY_IPI, VCPU_INIT, VCPU_OFFLINE, VCPU_RUNNING, \
+    S_PAUSE_VCPU, S_RUN_VCPU, S_SPIN, OP_ENTER, OP_WAIT
+
 
 cdef class AcrnVcpuArch:
     cdef dict __dict__

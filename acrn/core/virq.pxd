@@ -3,6 +3,14 @@ import cython
 from acrn.arch_x86.vmx cimport Vmcs
 from acrn.core.vcpu cimport AcrnVcpu, AcrnVcpuArch
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long IDT_BP, IDT_DB, IDT_DF, IDT_GP, IDT_MC, IDT_NMI, IDT_PF, IDT_UD, VMX_INTR_MOVSS_BLOCKING, \
+    VMX_INTR_NMI_BLOCKING, VMX_INTR_STI_BLOCKING, VMX_INT_INFO_ERR_CODE_VALID, VMX_INT_INFO_VALID, \
+    VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_HW_EXP, VMX_INT_TYPE_NMI, VMX_PINBASED_CTLS_VIRT_NMI, \
+    VMX_PROCBASED_CTLS_IRQ_WIN, VMX_PROCBASED_CTLS_NMI_WINEXIT, ACRN_REQUEST_EOI_EXIT_BITMAP_UPDATE, \
+    ACRN_REQUEST_EPT_FLUSH, ACRN_REQUEST_EVENT, ACRN_REQUEST_EXCP, ACRN_REQUEST_EXTINT, ACRN_REQUEST_INIT_VMCS, \
+    ACRN_REQUEST_NMI, ACRN_REQUEST_SMP_CALL, ACRN_REQUEST_TRP_FAULT, ACRN_REQUEST_VPID_FLUSH
+
 
 cpdef vcpu_make_request(AcrnVcpu vcpu, int eventid)
 @cython.locals(arch=AcrnVcpuArch, vmcs=Vmcs, injected=cython.bint)

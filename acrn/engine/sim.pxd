@@ -4,6 +4,32 @@ from libc.stdlib cimport free, realloc
 from acrn.arch_x86.pcpu cimport PCpu
 from acrn.engine.chooser cimport Chooser
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI, \
+    APIC_DM_NMI, APIC_DM_STARTUP, APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_SHORTHAND_SHIFT, \
+    SRC_HV_NOTIFY, EV_ROOT_INTR, EV_ROOT_NMI, N_STEPS, S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, \
+    S_IPI_DELIVERY, S_NMI_DELIVERY, OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
+
+
+# the engine's own constants (interpreted: the same values in sim.py)
+cpdef enum:
+    K_STEP = 0
+    K_ARRIVE = 1
+    K_GUEST = 2
+    K_TICK = 3
+    K_CALL = 4
+    MAX_DEFER = 4
+    DEFER_DECIDED = 0x80
+    ARR_FIXED = 0
+    ARR_NMI = 1
+    ARR_INIT = 2
+    ARR_SIPI = 3
+    ST_RUN = 0
+    ST_WAIT = 1
+    ST_IDLE_HLT = 2
+    ST_GUEST = 3
+    ST_HALTED = 4
+
 
 cdef struct Event:
     long long time

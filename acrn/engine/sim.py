@@ -28,30 +28,34 @@ from acrn.engine.cost import (N_STEPS, S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INI
                               S_NMI_DELIVERY, STEP_NAMES)
 from acrn.engine.ops import OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
 
-# event kinds
-K_STEP = 0  # a pCPU's next hypervisor step is due
-K_ARRIVE = 1  # an interrupt reaches a pCPU
-K_GUEST = 2  # the guest's next activity is due
-K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
-K_CALL = 4  # a scheduled callback (scenario stimulus)
+# The engine's own constants.  Compiled, they are the C enums of sim.pxd (the same values, checked by
+# tests/core/test_constants.py); interpreted, these:
+if not cython.compiled:
+    # event kinds
+    K_STEP = 0  # a pCPU's next hypervisor step is due
+    K_ARRIVE = 1  # an interrupt reaches a pCPU
+    K_GUEST = 2  # the guest's next activity is due
+    K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
+    K_CALL = 4  # a scheduled callback (scenario stimulus)
 
-# explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
-MAX_DEFER = 4
-DEFER_DECIDED = 0x80
+    # explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
+    MAX_DEFER = 4
+    DEFER_DECIDED = 0x80
 
-# arrival kinds
-ARR_FIXED = 0
-ARR_NMI = 1
-ARR_INIT = 2
-ARR_SIPI = 3
+    # arrival kinds
+    ARR_FIXED = 0
+    ARR_NMI = 1
+    ARR_INIT = 2
+    ARR_SIPI = 3
+
+    # pCPU states
+    ST_RUN = 0  # root: a step is scheduled
+    ST_WAIT = 1  # root: spinning on a condition
+    ST_IDLE_HLT = 2  # root: HLT in the idle loop
+    ST_GUEST = 3  # non-root
+    ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
+
 ARRIVALS = {ARR_FIXED: "fixed", ARR_NMI: "NMI", ARR_INIT: "INIT", ARR_SIPI: "SIPI"}
-
-# pCPU states
-ST_RUN = 0  # root: a step is scheduled
-ST_WAIT = 1  # root: spinning on a condition
-ST_IDLE_HLT = 2  # root: HLT in the idle loop
-ST_GUEST = 3  # non-root
-ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
 STATES = {0: "run", 1: "wait", 2: "hlt", 3: "guest", 4: "halted"}
 
 class PyEvent:
