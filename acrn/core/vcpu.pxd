@@ -1,3 +1,5 @@
+import cython
+
 from acrn.arch_x86.vmx cimport Vmcs
 from acrn.core.hv cimport Hypervisor
 from acrn.core.schedule cimport ThreadObject, kick_thread
@@ -43,6 +45,10 @@ cdef class AcrnVcpu:
     cdef public int exit_nmi_sources
     cdef public int nmi_sources
     cdef public object name
+
+    cpdef int vlapic_pending_intr(self) except? -2
+    cpdef bint vlapic_has_pending_intr(self) except -1
+    cpdef int vlapic_take_pending(self) except? -2
 
 
 cpdef bint is_lapic_pt_enabled(AcrnVcpu vcpu) except -1

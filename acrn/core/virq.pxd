@@ -13,6 +13,17 @@ cdef long long IDT_BP, IDT_DB, IDT_DF, IDT_GP, IDT_MC, IDT_NMI, IDT_PF, IDT_UD, 
 
 
 cpdef vcpu_make_request(AcrnVcpu vcpu, int eventid)
+cpdef int get_excep_class(int vector) except? -1
+@cython.locals(prev_vector=cython.int, prev_class=cython.int, new_class=cython.int)
+cpdef int vcpu_queue_exception(AcrnVcpu vcpu, int vector, long long err_code) except? -2
+@cython.locals(vector=cython.int, int_type=cython.longlong, info=cython.longlong)
+cpdef vcpu_inject_exception(AcrnVcpu vcpu)
+cpdef int interrupt_window_vmexit_handler(AcrnVcpu vcpu) except? -1
+@cython.locals(info=cython.longlong)
+cpdef int external_interrupt_vmexit_handler(AcrnVcpu vcpu) except? -1
+@cython.locals(info=cython.longlong, vector=cython.int, err=cython.longlong)
+cpdef int exception_vmexit_handler(AcrnVcpu vcpu) except? -1
+cpdef int nmi_window_vmexit_handler(AcrnVcpu vcpu) except? -1
 @cython.locals(arch=AcrnVcpuArch, vmcs=Vmcs, injected=cython.bint)
 cpdef acrn_handle_pending_request(AcrnVcpu vcpu)
 cpdef bint vcpu_inject_hi_exception(AcrnVcpu vcpu) except -1
