@@ -46,8 +46,12 @@ def vcpu_thread(hv, obj):
         vcpu.arch.nrexits += 1
         if not is_lapic_pt_enabled(vcpu):
             hw.host_if = True  # CPU_IRQ_ENABLE: a pending host interrupt is taken here
-        ret = yield from vmexit_handler(vcpu)
-        if ret < 0:
+        status = vmexit_handler(vcpu)
+        if type(status) is not int:  # a handler that takes time (port I/O, VMCALL): run it to its end
+            status = yield from status
+        elif vcpu.arch.handler_step >= 0:
+            yield vcpu.arch.handler_step  # the handler's cost
+        if status < 0:
             hv.obs.log(vcpu, "dispatch VM exit handler failed for reason %d" % (vcpu.arch.exit_reason & 0xFFFF))
             vcpu_inject_gp(vcpu, 0)
 

@@ -24,6 +24,7 @@ cdef class AcrnVcpuArch:
     cdef public long long nrexits
     cdef public bint lapic_pt_enabled
     cdef public int entry_status
+    cdef public int handler_step
 
 
 cdef class AcrnVcpu:

@@ -1,3 +1,7 @@
+import cython
+
+from acrn.core.vcpu cimport AcrnVcpu, AcrnVcpuArch
+
 # the constants this module imports, as C globals (their values: the modules they come from)
 cdef long long APIC_BASE_X2APIC, APIC_DM_INIT, APIC_DM_NMI, APIC_DM_STARTUP, LVT_MASKED, MSR_IA32_APIC_BASE, \
     MSR_IA32_EXT_APIC_EOI, MSR_IA32_EXT_APIC_ICR, NR_VMX_EXIT_REASONS, SRC_GUEST_IPI, SRC_LINT1, SRC_PMU, \
@@ -8,3 +12,8 @@ cdef long long APIC_BASE_X2APIC, APIC_DM_INIT, APIC_DM_NMI, APIC_DM_STARTUP, LVT
     VMX_EXIT_REASON_VMCALL, VMX_EXIT_REASON_WRMSR, VMX_INT_INFO_VALID, VMX_INT_TYPE_HW_EXP, VMX_INT_TYPE_NMI, \
     ACRN_REQUEST_EVENT, ACRN_REQUEST_NMI, ACRN_REQUEST_TRP_FAULT, S_DISPATCH_INTERRUPT, S_EPT_HANDLER, \
     S_EXCEPTION_HANDLER, S_IO_HANDLER, S_MSR_HANDLER, S_VMEXIT_HANDLER
+
+
+@cython.locals(arch=AcrnVcpuArch, info=cython.longlong, int_type=cython.longlong, basic=cython.longlong,
+               step=cython.int)
+cpdef vmexit_handler(AcrnVcpu vcpu)
