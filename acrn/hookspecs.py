@@ -103,7 +103,8 @@ def acrn_register_invariants():
     """Setup time.  Return ``{name: invariant}``: objects with ``name``, ``description``,
     ``check(run) -> list of acrn.engine.result.Violation`` and, optionally, ``exercised(run) -> bool``
     (False shows the verdict as "-").  ``run`` is the finished ``acrn.host.run.Run``: read ``run.obs``
-    (the observer's records), ``run.hv``, ``run.scenario``; ``run.cycles(us)`` / ``run.us(cycles)``
+    (the observer's records: a run keeps every request, kick, guest interrupt... whenever a plugin
+    invariant is loaded), ``run.hv``, ``run.scenario``; ``run.cycles(us)`` / ``run.us(cycles)``
     convert.  Every invariant is checked at the end of every run."""
 
 

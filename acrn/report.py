@@ -38,6 +38,13 @@ def _us(value):
     return "-" if value is None else ("%.1f" % value if value < 100 else "%.0f" % value)
 
 
+def _approx(stats):
+    """Says when p50/p99 come from histogram buckets (more samples than are kept exactly)."""
+    if not stats.rel_error:
+        return ""
+    return " (p50/p99 within %.1f %%: log-linear buckets; n and max exact)" % (100 * stats.rel_error)
+
+
 def print_run(result):
     con = _console()
     con.print("[bold]%s[/bold] under design [bold]%s[/bold], seed %d (%s; TSC %.0f MHz, %.0f us simulated)" % (
@@ -50,10 +57,10 @@ def print_run(result):
         table.add_row(v.name, _style(v.verdict), str(v.count) if v.count else "", first)
     con.print(table)
     rl, kl = result.request_latency, result.kick_latency
-    con.print("request made -> handled (remote requests, n=%d): p50 %s us, p99 %s us, max %s us"
-              % (rl.n, _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us)))
-    con.print("kick sent -> VM exit (n=%d): p50 %s us, p99 %s us, max %s us"
-              % (kl.n, _us(kl.p50_us), _us(kl.p99_us), _us(kl.max_us)))
+    con.print("request made -> handled (remote requests, n=%d): p50 %s us, p99 %s us, max %s us%s"
+              % (rl.n, _us(rl.p50_us), _us(rl.p99_us), _us(rl.max_us), _approx(rl)))
+    con.print("kick sent -> VM exit (n=%d): p50 %s us, p99 %s us, max %s us%s"
+              % (kl.n, _us(kl.p50_us), _us(kl.p99_us), _us(kl.max_us), _approx(kl)))
     c = result.counts
     con.print("%d steps, %d VM exits, kicks %s" % (c["steps"], c["vm_exits"],
                                                    ", ".join("%s=%d" % kv for kv in c["kicks"].items()) or "none"))

@@ -1,4 +1,8 @@
-"""Build a host from a scenario and a design, run it, and judge it with the invariants."""
+"""Build a host from a scenario and a design, run it, and judge it with the invariants.
+
+Memory: the observer judges the built-in invariants online (``acrn.host.observe``); a run keeps every
+request, kick, guest interrupt... (``Observer.records``) only when asked (``records=True``) or when a
+plugin invariant is loaded, since plugin invariants read those records after the run."""
 import acrn
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
@@ -12,17 +16,22 @@ from acrn.engine.chooser import Chooser
 from acrn.engine.cost import CostModel
 from acrn.guest.guest import Guest, GuestWork
 from acrn.host.machine import Machine
-from acrn.host.observe import Observer
-from acrn.engine.result import FAIL, NOT_EXERCISED, PASS, LatencyStats, RunResult, Verdict
+from acrn.host.observe import HIST_REL_ERROR, MAX_VIOLATIONS, Observer
+from acrn.engine.result import FAIL, NOT_EXERCISED, PASS, LatencyStats, RunResult, Verdict, Violations
 from acrn.errors import AcrnModelError, PluginError
 
 
 class Run:
-    """One run in progress: the scenario, the design, the engine, the hypervisor, the records."""
+    """One run in progress: the scenario, the design, the engine, the hypervisor, the records.
+
+    ``records``: keep every request, kick, guest interrupt, guest NMI, smp_call and fault in ``obs``
+    (None: only when a plugin invariant is loaded).  ``max_violations``: the violations of each invariant
+    kept with their details (default ``MAX_VIOLATIONS``; all of them when there is a tracer)."""
 
     def __init__(self, scenario, design, seed=None, chooser=None, tracer=None, registry=None, step_hook=None,
-                 horizon_us=None):
+                 horizon_us=None, records=None, max_violations=None):
         from acrn.plugin import default_registry
+        from acrn.plugins.invariants import BUILTIN_INVARIANTS
 
         self.registry = registry or default_registry()
         self.scenario = scenario
@@ -37,7 +46,17 @@ class Run:
         self.sim = sim = Machine(self.cost, self.chooser, scenario.pcpus, tracer)
         self.chooser.attach(sim)
         sim.step_hook = step_hook
-        self.obs = sim.obs = Observer(sim)
+        if records is None:  # plugin invariants read the full records after the run
+            builtin = set(map(id, BUILTIN_INVARIANTS.values()))
+            records = any(id(inv) not in builtin for inv in self.registry.invariants.values())
+        if max_violations is None:
+            max_violations = None if tracer is not None else MAX_VIOLATIONS
+        elif max_violations < 1:
+            raise AcrnModelError("max_violations must be at least 1, not %r" % (max_violations,))
+        self.max_violations = max_violations
+        self.end = self.cost.cycles(scenario.duration_us if horizon_us is None else min(horizon_us, scenario.duration_us))
+        bounds = {name: self.cost.cycles(us) for name, us in scenario.bounds.items()}
+        self.obs = sim.obs = Observer(sim, scenario.pcpus, bounds, records, max_violations)
         hooks = self.registry.runtime_hooks
         if hooks is not None:  # only the observers some plugin implements are called at all
             self.obs.on_request = hooks.request if hooks.has["acrn_on_request"] else None
@@ -49,7 +68,6 @@ class Run:
         sim.nmi_handler, sim.irq_handler, sim.cpu_start = handle_nmi, dispatch_interrupt, init_pcpu_post
         hv.dispatch_table = build_dispatch_table(design, self.registry.exit_handlers)
         hv.io_requests = []
-        self.end = self.cost.cycles(scenario.duration_us if horizon_us is None else min(horizon_us, scenario.duration_us))
         for pcpu_id in range(scenario.pcpus):
             hv.pcpu_active_bitmap |= 1 << pcpu_id
             sim.boot(pcpu_id, start_idle_thread(hv, pcpu_id))
@@ -95,6 +113,7 @@ class Run:
         return self.result()
 
     def result(self):
+        self.obs.finish(self.end)
         verdicts = []
         vcpus = {vcpu.name: vcpu for vm in self.hv.vms for vcpu in vm.vcpus}  # a violation names its vCPU
         for name, inv in self.registry.invariants.items():
@@ -107,36 +126,35 @@ class Run:
                 owner = self.registry.owner("acrn_register_invariants", name)
                 raise PluginError(owner, "acrn_register_invariants",
                                   "invariant %r: %s: %s" % (name, type(exc).__name__, exc), self.sim.now) from None
-            violations = sorted(violations, key=lambda v: (v.time, v.pcpu))
+            count = violations.count if isinstance(violations, Violations) else len(violations)
+            violations = sorted(violations, key=lambda v: (v.time, v.pcpu))[:self.max_violations]
             if self.sim.tracer is not None:  # the capture lists them too (INVARIANT_VIOLATION records)
                 for v in violations:
                     self.sim.tracer.violation(v.time, v.pcpu, vcpus.get(v.vcpu), name, v.message)
-            if violations:
-                verdicts.append(Verdict(name, FAIL, len(violations), violations[0]))
+            if count:
+                verdicts.append(Verdict(name, FAIL, count, violations[0], violations))
             else:
                 verdicts.append(Verdict(name, PASS if exercised else NOT_EXERCISED))
         obs = self.obs
-        req = obs.requests.remote_latencies()
-        kicks = obs.kicks.latencies()
         counts = {
             "steps": self.sim.steps,
             "vm_exits": self.sim.exits,
             "exits_by_reason": {str(k): v for k, v in sorted(obs.exits.items())},
-            "kicks": {D.NOTIFY_MODES[m]: n for m, n in sorted(obs.kicks.count_by_mode().items())},
-            "requests": len(obs.requests),
+            "kicks": {D.NOTIFY_MODES[m]: n for m, n in sorted(obs.kicks_by_mode.items())},
+            "requests": obs.n_requests - obs.dropped_requests,
             "requests_dropped_by_scheduling": obs.dropped_requests,
-            "guest_interrupts": len(obs.guest_interrupts),
-            "faults": len(obs.faults),
-            "guest_nmis_raised": len(obs.nmi_raised),
-            "guest_nmis_received": sum(1 for r in obs.guest_interrupts if r.kind == "guest-nmi"
-                                       and r.data[2] & C.SRC_GUEST_OWNED),
+            "guest_interrupts": obs.n_guest_interrupts,
+            "faults": obs.n_faults,
+            "guest_nmis_raised": obs.n_nmi_raised,
+            "guest_nmis_received": obs.n_guest_nmis_received,
             "guest_nmis_filtered": {C.SOURCES[k]: v for k, v in sorted(obs.filtered.items()) if k in C.SOURCES},
         }
+        tsc = self.cost.tsc_mhz
         return RunResult(scenario=self.scenario.name, design=self.design.name, seed=self.seed,
-                         compiled=acrn.compiled(), tsc_mhz=self.cost.tsc_mhz, duration_cycles=self.end,
-                         verdicts=verdicts, request_latency=LatencyStats.of(req, self.cost.tsc_mhz),
-                         kick_latency=LatencyStats.of(kicks, self.cost.tsc_mhz), counts=counts,
-                         choices=self.chooser.log, logs=list(obs.logs))
+                         compiled=acrn.compiled(), tsc_mhz=tsc, duration_cycles=self.end, verdicts=verdicts,
+                         request_latency=LatencyStats.of_histogram(obs.request_latency, tsc, HIST_REL_ERROR),
+                         kick_latency=LatencyStats.of_histogram(obs.kick_latency, tsc, HIST_REL_ERROR),
+                         counts=counts, choices=self.chooser.log, logs=list(obs.logs), n_logs=obs.n_logs)
 
 
 def run_scenario(scenario, design, seed=None, **kw):

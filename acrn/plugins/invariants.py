@@ -1,9 +1,15 @@
-"""The built-in invariants (DESIGN.md section 4).  Each reads the run's records at the end and
-returns its violations; none of them changes the model."""
+"""The built-in invariants (DESIGN.md section 4), judged online in bounded memory.
+
+The observer (``acrn.host.observe.Observer``) applies each rule below as the events happen and keeps, per
+invariant, the count of violations and the first ``max_violations`` of them with their details (the
+smallest by time, pCPU and order of discovery, which is what sorting all of them would give first); what is
+still open at the end of the run (a pending request, an smp_call not done, a guest NMI not received) is
+judged by ``Observer.finish``.  ``check`` turns those details into ``Violation`` messages and returns them
+as ``Violations``, a list that also carries the total ``count``.  None of them changes the model."""
 from acrn.arch_x86 import consts as C
 from acrn.core import defs as D
 from acrn.host.observe import describe_request, describe_vector
-from acrn.engine.result import Violation
+from acrn.engine.result import Violation, Violations
 from acrn.hookspecs import hookimpl
 
 
@@ -12,20 +18,15 @@ class RequestLatency:
     description = "a request made for a running vCPU is handled within bounds.request_latency_us"
 
     def exercised(self, run):
-        return bool(run.obs.requests)
+        return run.obs.n_requests > run.obs.dropped_requests
 
     def check(self, run):
-        bound = run.cycles(run.scenario.bounds["request_latency_us"])
-        out = []
-        for s in run.obs.requests:
-            end = s.handled if s.handled >= 0 else run.end
-            if end - s.made > bound:
-                state = ("handled after %.1f us" % run.us(s.handled - s.made)) if s.handled >= 0 else \
-                    "still pending at the end of the run"
-                out.append(Violation(s.made + bound, s.pcpu, "%s request for %s made at %.1f us: %s (bound %.1f us)" % (
-                    describe_request(s.bit), s.vcpu, run.us(s.made), state, run.scenario.bounds["request_latency_us"]),
-                    vcpu=s.vcpu))
-        return out
+        bound_us = run.scenario.bounds["request_latency_us"]
+        late = run.obs.late_requests  # judged when handled (or at the end of the run): handled - made > bound
+        return Violations(late.count, [Violation(time, pcpu, "%s request for %s made at %.1f us: %s (bound %.1f us)" % (
+            describe_request(bit), vcpu, run.us(made),
+            ("handled after %.1f us" % run.us(handled - made)) if handled >= 0 else "still pending at the end of the run",
+            bound_us), vcpu=vcpu) for (time, pcpu, _), (vcpu, bit, made, handled) in late.entries()])
 
 
 class NoSpuriousGuestInterrupt:
@@ -36,14 +37,10 @@ class NoSpuriousGuestInterrupt:
         return any(vm.lapic_pt for vm in run.hv.vms)
 
     def check(self, run):
-        out = []
-        for rec in run.obs.guest_interrupts:
-            vcpu, vector, sources, lapic_pt = rec.data
-            if lapic_pt and (sources & C.SRC_HYPERVISOR or sources == 0):
-                out.append(Violation(rec.time, rec.pcpu, "%s received %s raised by %s" % (
-                    vcpu, describe_vector(vector, rec.kind == "guest-nmi"),
-                    C.source_names(sources) if sources else "nobody the guest owns"), vcpu=vcpu))
-        return out
+        spurious = run.obs.spurious  # a lapic-pt guest got an interrupt raised by the hypervisor, or by nobody
+        return Violations(spurious.count, [Violation(time, pcpu, "%s received %s raised by %s" % (
+            vcpu, describe_vector(vector, is_nmi), C.source_names(sources) if sources else "nobody the guest owns"),
+            vcpu=vcpu) for (time, pcpu, _), (vcpu, vector, sources, is_nmi) in spurious.entries()])
 
 
 class ShutdownCompletes:
@@ -74,23 +71,19 @@ class SmpCallCompletes:
     description = "smp_call_function runs on every target pCPU within bounds.smp_call_us"
 
     def exercised(self, run):
-        return bool(run.obs.smp_calls)
+        return run.obs.n_smp_calls > 0
 
     def check(self, run):
-        bound = run.cycles(run.scenario.bounds["smp_call_us"])
+        late = run.obs.smp_late  # judged when the call is done everywhere, or at the end of the run
         out = []
-        for start, caller, mask, done in run.obs.smp_calls:
-            for pcpu in range(len(run.hv.per_cpu)):
-                if not (mask >> pcpu) & 1:
-                    continue
-                finished = done.get(pcpu, -1)
-                if finished < 0 and run.end - start > bound:
-                    out.append(Violation(start + bound, pcpu, "smp_call from pCPU%d at %.1f us: pCPU%d never ran it; "
-                                         "the caller is still waiting for it" % (caller, run.us(start), pcpu)))
-                elif finished >= 0 and finished - start > bound:
-                    out.append(Violation(start + bound, pcpu, "smp_call from pCPU%d: pCPU%d ran it after %.1f us" % (
-                        caller, pcpu, run.us(finished - start))))
-        return out
+        for (time, pcpu, _), (caller, start, target, finished) in late.entries():
+            if finished < 0:
+                message = "smp_call from pCPU%d at %.1f us: pCPU%d never ran it; the caller is still waiting for it" % (
+                    caller, run.us(start), target)
+            else:
+                message = "smp_call from pCPU%d: pCPU%d ran it after %.1f us" % (caller, target, run.us(finished - start))
+            out.append(Violation(time, pcpu, message))
+        return Violations(late.count, out)
 
 
 class NoLostGuestNmi:
@@ -100,64 +93,33 @@ class NoLostGuestNmi:
                    "reaches the guest twice")
 
     def exercised(self, run):
-        return bool(run.obs.nmi_raised)
+        return run.obs.n_nmi_raised > 0
 
     def check(self, run):
+        """One violation for the guest NMIs the hypervisor consumed, one for those that did not reach their
+        vCPU within the bound (raised long enough before the end to judge), one per guest NMI received with
+        none raised since the vCPU's last one (raises before receipts at the same instant)."""
+        obs = run.obs
         out = []
-        drops = run.obs.nmi_dropped
-        if drops:
-            where = {}
-            for d in drops:
-                where[d.data[1]] = where.get(d.data[1], 0) + 1
-            first = drops[0]
-            out.append(Violation(first.time, first.pcpu, "%d NMI(s) carrying a guest's NMI consumed by the hypervisor "
+        if obs.n_nmi_dropped:
+            time, pcpu, sources = obs.first_drop
+            out.append(Violation(time, pcpu, "%d NMI(s) carrying a guest's NMI consumed by the hypervisor "
                                  "(%s); first: a %s NMI on pCPU%d at %.1f us" % (
-                                     len(drops), ", ".join("%d %s" % (n, w) for w, n in sorted(where.items())),
-                                     C.source_names(first.data[0]), first.pcpu, run.us(first.time))))
-        return out + self._unreached(run)
-
-    def _unreached(self, run):
-        bound = run.cycles(run.scenario.bounds["guest_nmi_us"])
-        received = {}
-        for rec in run.obs.guest_interrupts:
-            if rec.kind == "guest-nmi" and rec.data[2] & C.SRC_GUEST_OWNED:
-                received.setdefault(rec.data[0], []).append(rec)
-        raised = {}
-        for rec in run.obs.nmi_raised:
-            raised.setdefault(rec.data[0], []).append(rec)
-        out = []
-        lost = 0
-        first_lost = None
-        for vcpu, events in raised.items():
-            times = [r.time for r in received.get(vcpu, [])]
-            for ev in events:
-                if run.end - ev.time <= bound:
-                    continue  # too close to the end to judge
-                if not any(ev.time <= t <= ev.time + bound for t in times):
-                    lost += 1
-                    if first_lost is None or ev.time < first_lost[0].time:
-                        first_lost = (ev, vcpu)
-        if first_lost is not None:
-            ev, vcpu = first_lost
-            filtered = ", ".join("%s %d" % (C.SOURCES[k], v) for k, v in sorted(run.obs.filtered.items()) if k in C.SOURCES)
-            out.append(Violation(ev.time + bound, ev.pcpu, "%d guest NMI(s) lost of %d raised; first: %s NMI for %s "
-                                 "raised at %.1f us did not reach it within %.0f us%s" % (
-                                     lost, len(run.obs.nmi_raised), C.source_names(ev.data[1]), vcpu,
-                                     run.us(ev.time), run.scenario.bounds["guest_nmi_us"],
+                                     obs.n_nmi_dropped, ", ".join("%d %s" % (n, w) for w, n in
+                                                                  sorted(obs.nmi_dropped_where.items())),
+                                     C.source_names(sources), pcpu, run.us(time))))
+        if obs.n_nmi_lost:
+            time, pcpu, source, vcpu = obs.first_lost[1]
+            filtered = ", ".join("%s %d" % (C.SOURCES[k], v) for k, v in sorted(obs.filtered.items()) if k in C.SOURCES)
+            out.append(Violation(time + obs.guest_nmi_bound, pcpu, "%d guest NMI(s) lost of %d raised; first: %s NMI "
+                                 "for %s raised at %.1f us did not reach it within %.0f us%s" % (
+                                     obs.n_nmi_lost, obs.n_nmi_raised, C.source_names(source), vcpu, run.us(time),
+                                     run.scenario.bounds["guest_nmi_us"],
                                      "; filtered: " + filtered if filtered else ""), vcpu=vcpu))
-        for vcpu, recs in received.items():
-            marks = sorted([(r.time, 0) for r in raised.get(vcpu, [])] + [(r.time, 1) for r in recs])
-            pending = 0
-            for t, is_receipt in marks:
-                if not is_receipt:
-                    pending += 1
-                elif pending == 0:
-                    pcpu = next(r.pcpu for r in recs if r.time == t)
-                    out.append(Violation(t, pcpu, "%s received a guest NMI with none raised since the last one "
-                                         "(delivered twice)" % vcpu, vcpu=vcpu))
-                else:
-                    pending = 0
-        return out
+        doubles = obs.nmi_doubles
+        out += [Violation(time, pcpu, "%s received a guest NMI with none raised since the last one (delivered twice)"
+                          % vcpu, vcpu=vcpu) for (time, pcpu, _, _), vcpu in doubles.entries()]
+        return Violations(len(out) - len(doubles.items) + doubles.count, out)
 
 
 class NoHypervisorFault:
@@ -168,7 +130,8 @@ class NoHypervisorFault:
         return True
 
     def check(self, run):
-        return [Violation(r.time, r.pcpu, r.data) for r in run.obs.faults]
+        faults = run.obs.faults_kept
+        return Violations(faults.count, [Violation(time, pcpu, message) for (time, pcpu, _), message in faults.entries()])
 
 
 BUILTIN_INVARIANTS = {cls.name: cls() for cls in (RequestLatency, NoSpuriousGuestInterrupt, NoLostGuestNmi,

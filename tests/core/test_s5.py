@@ -5,7 +5,7 @@ from acrn.scenarios import load_scenario
 
 
 def _run(design):
-    run = Run(load_scenario("rtvm-s5"), design)
+    run = Run(load_scenario("rtvm-s5"), design, records=True)  # the kicks in full
     result = run.execute()
     return run, result
 

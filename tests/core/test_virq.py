@@ -137,7 +137,7 @@ def test_two_virtual_interrupts_are_delivered_in_priority_order_after_eoi(make_r
 
     from scenario_data import scenario_dict
 
-    run = make_run("nmi", scenario_dict(duration_us=300))
+    run = make_run("nmi", scenario_dict(duration_us=300), records=True)  # every guest interrupt
     sos = run.hv.vm_by_name("sos").vcpus[1]
 
     def stimulus():
