@@ -27,6 +27,7 @@ cdef class AcrnVcpuArch:
     cdef public int handler_step
 
 
+@cython.final  # not subclassed: its cpdef methods are plain C calls (no check for a Python override)
 cdef class AcrnVcpu:
     cdef dict __dict__
     cdef public Hypervisor hv
