@@ -14,6 +14,7 @@ COMPILED = [
     "acrn/guest/guest.py",
     "acrn/host/observe.py",
     "acrn/host/machine.py",
+    "acrn/host/hookcall.py",
     "acrn/explore.py",
     "acrn/core/schedule.py",
     "acrn/core/sched_noop.py",

@@ -247,6 +247,11 @@ class RuntimeHooks:
         self._vmentry = self.impls["acrn_on_vmentry"]
         self._request = self.impls["acrn_on_request"]
         self._nmi = self.impls["acrn_on_nmi"]
+        # the engine calls these: compiled loops while no plugin timeout is set, else the *_timed ones below
+        from acrn.host.hookcall import HookCalls
+
+        calls = HookCalls(self)
+        self.vmexit, self.vmentry, self.request, self.nmi = calls.vmexit, calls.vmentry, calls.request, calls.nmi
 
     @staticmethod
     def _view(views, plugin, hook, vcpu):
@@ -261,9 +266,9 @@ class RuntimeHooks:
     def _returned(plugin, hook, time, result):
         return PluginError(plugin, hook, "returned %s: observers must return None" % _short(result), time)
 
-    # The loops below are the hot path of a run with observers: each has call_plugin's body inline
+    # The loops below run the observers under the plugin timeout: each has call_plugin's body inline
     # (a Python call less per observer call), the same four times.
-    def vmexit(self, pcpu_id, vcpu, reason, time):
+    def vmexit_timed(self, pcpu_id, vcpu, reason, time):
         global _started
         hook = "acrn_on_vmexit"
         for plugin, fn, views in self._vmexit:
@@ -283,7 +288,7 @@ class RuntimeHooks:
             if result is not None:
                 raise self._returned(plugin, hook, time, result)
 
-    def vmentry(self, pcpu_id, vcpu, time):
+    def vmentry_timed(self, pcpu_id, vcpu, time):
         global _started
         hook = "acrn_on_vmentry"
         for plugin, fn, views in self._vmentry:
@@ -303,7 +308,7 @@ class RuntimeHooks:
             if result is not None:
                 raise self._returned(plugin, hook, time, result)
 
-    def request(self, vcpu, bit, what, time):
+    def request_timed(self, vcpu, bit, what, time):
         global _started
         hook = "acrn_on_request"
         for plugin, fn, views in self._request:
@@ -323,7 +328,7 @@ class RuntimeHooks:
             if result is not None:
                 raise self._returned(plugin, hook, time, result)
 
-    def nmi(self, pcpu_id, sources, in_guest, time):
+    def nmi_timed(self, pcpu_id, sources, in_guest, time):
         global _started
         hook = "acrn_on_nmi"
         for plugin, fn, _ in self._nmi:

@@ -1,3 +1,10 @@
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long APIC_DEST_NOSHORT, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI, APIC_DM_NMI, APIC_DM_SMI, \
+    APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_LEVEL_ASSERT, APIC_ICR_RESERVED_LO, \
+    APIC_ICR_SHORTHAND_SHIFT, APIC_ICR_TRIGGER_LEVEL, LVT_DM_SHIFT, LVT_MASKED, LVT_POLARITY_LOW, \
+    LVT_TIMER_MODE_SHIFT, LVT_TIMER_ONESHOT, LVT_TIMER_PERIODIC, LVT_TIMER_TSC_DEADLINE, LVT_TRIGGER_LEVEL
+
+
 cdef class LapicHw:
     cdef public int apic_id
     cdef public object irr

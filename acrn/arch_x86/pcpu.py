@@ -20,17 +20,19 @@ from acrn.arch_x86.consts import (
 from acrn.arch_x86.lapic_hw import LapicHw
 from acrn.arch_x86.vmx import NMI_EXIT_INT_INFO, Vmcs, check_entry_guest_state, check_vm_controls
 
-# What a step of the CPU did (return values of root_step / nonroot_step / vmentry).
-EV_NONE = 0
-EV_VMEXIT = 1  # left non-root; the VMCS exit fields say why
-EV_GUEST_NMI = 2  # an NMI went through the guest IDT, no exit (last_sources says whose)
-EV_GUEST_INTR = 3  # a fixed interrupt went through the guest IDT, no exit (last_vector, last_sources)
-EV_ROOT_NMI = 4  # VMX root: the host IDT's NMI handler (vector 2) starts
-EV_ROOT_INTR = 5  # VMX root: the host IDT's handler for last_vector starts
-EV_ENTRY_VMFAIL = 6  # VMLAUNCH/VMRESUME failed as an instruction (VMfailValid; vmcs.instr_error)
-EV_ENTRY_FAIL_EXIT = 7  # VM-entry failure: exit reason has bit 31 set (SDM 26.7)
-EV_ENTRY_VMFAIL_INVALID = 8  # VMfailInvalid: no current VMCS
-EV_ENTERED = 9  # VM entry succeeded; pcpu.injected holds the event it delivered, if any
+# Compiled, these are the C enums of pcpu.pxd (the same values, checked by tests/core/test_constants.py).
+if not cython.compiled:
+    # What a step of the CPU did (return values of root_step / nonroot_step / vmentry).
+    EV_NONE = 0
+    EV_VMEXIT = 1  # left non-root; the VMCS exit fields say why
+    EV_GUEST_NMI = 2  # an NMI went through the guest IDT, no exit (last_sources says whose)
+    EV_GUEST_INTR = 3  # a fixed interrupt went through the guest IDT, no exit (last_vector, last_sources)
+    EV_ROOT_NMI = 4  # VMX root: the host IDT's NMI handler (vector 2) starts
+    EV_ROOT_INTR = 5  # VMX root: the host IDT's handler for last_vector starts
+    EV_ENTRY_VMFAIL = 6  # VMLAUNCH/VMRESUME failed as an instruction (VMfailValid; vmcs.instr_error)
+    EV_ENTRY_FAIL_EXIT = 7  # VM-entry failure: exit reason has bit 31 set (SDM 26.7)
+    EV_ENTRY_VMFAIL_INVALID = 8  # VMfailInvalid: no current VMCS
+    EV_ENTERED = 9  # VM entry succeeded; pcpu.injected holds the event it delivered, if any
 EVENTS = {0: "none", 1: "vmexit", 2: "guest-nmi", 3: "guest-intr", 4: "root-nmi", 5: "root-intr",
           6: "entry-vmfail", 7: "entry-fail-exit", 8: "entry-vmfail-invalid", 9: "entered"}
 

@@ -1,5 +1,11 @@
+import cython
+
 from acrn.core.schedule cimport SchedControl
+from acrn.engine.sim cimport Sim
 from acrn.host.observe cimport Observer
+
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI
 
 
 cdef class PerCpu:
@@ -19,7 +25,7 @@ cdef class PerCpu:
 
 cdef class Hypervisor:
     cdef public object design
-    cdef public object sim
+    cdef public Sim sim
     cdef public Observer obs
     cdef public list hw
     cdef public object scheduler

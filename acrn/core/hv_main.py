@@ -1,15 +1,21 @@
 """The per-pCPU threads, as in ACRN's ``hypervisor/common/hv_main.c``: vcpu_thread and default_idle."""
+import cython
+
+from acrn.arch_x86.pcpu import PCpu
 from acrn.core.defs import (
     ACRN_REQUEST_INIT_VMCS, NEED_RESCHEDULE, VCPU_ZOMBIE)
 from acrn.core.cpu import cpu_dead, need_offline
+from acrn.core.hv import Hypervisor
 from acrn.core.schedule import ThreadObject, init_sched, need_reschedule, run_thread, schedule
-from acrn.core.vcpu import is_lapic_pt_enabled, pause_vcpu, run_vcpu
+from acrn.core.vcpu import AcrnVcpu, is_lapic_pt_enabled, pause_vcpu, run_vcpu
 from acrn.core.virq import acrn_handle_pending_request, vcpu_inject_gp
 from acrn.core.vmexit import vmexit_handler
 from acrn.engine.cost import S_HANDLE_PENDING_REQ, S_IDLE, S_INIT_VMCS, S_VCPU_LOOP
 from acrn.engine.ops import OP_IDLE_HLT, OP_SWITCH, OP_WAIT
 
 
+@cython.locals(hv=Hypervisor, obj=ThreadObject, vcpu=AcrnVcpu, pcpu_id=cython.int, hw=PCpu, ret=cython.int,
+               init_vmcs_pending=cython.bint)
 def vcpu_thread(hv, obj):
     """vcpu_thread: forever: CLI unless lapic-pt; reschedule if asked; handle pending requests
     (failure -> zombie); run the vCPU (failure -> zombie); STI unless lapic-pt; handle the exit
@@ -40,8 +46,12 @@ def vcpu_thread(hv, obj):
         vcpu.arch.nrexits += 1
         if not is_lapic_pt_enabled(vcpu):
             hw.host_if = True  # CPU_IRQ_ENABLE: a pending host interrupt is taken here
-        ret = yield from vmexit_handler(vcpu)
-        if ret < 0:
+        status = vmexit_handler(vcpu)
+        if type(status) is not int:  # a handler that takes time (port I/O, VMCALL): run it to its end
+            status = yield from status
+        elif vcpu.arch.handler_step >= 0:
+            yield vcpu.arch.handler_step  # the handler's cost
+        if status < 0:
             hv.obs.log(vcpu, "dispatch VM exit handler failed for reason %d" % (vcpu.arch.exit_reason & 0xFFFF))
             vcpu_inject_gp(vcpu, 0)
 

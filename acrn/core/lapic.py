@@ -11,13 +11,15 @@ NOTIFY_VCPU_VECTOR = C.NOTIFY_VCPU_VECTOR
 
 def send_single_ipi(hv, pcpu_id, vector, sources=C.SRC_HV_NOTIFY):
     """send_single_ipi: fixed, physical destination, ICR lo = vector."""
-    icr = icr_encode(vector, C.APIC_DM_FIXED, hv.per_cpu[pcpu_id].lapic_id)
+    pc = hv.per_cpu[pcpu_id]
+    icr = icr_encode(vector, C.APIC_DM_FIXED, pc.lapic_id)
     hv.sim.write_icr(hv.get_pcpu_id(), icr, sources)
 
 
 def send_single_nmi(hv, pcpu_id, sources=C.SRC_HV_NOTIFY):
     """send_single_nmi (the series): ICR lo = 0x400 (NMI, vector 0), physical destination."""
-    icr = icr_encode(0, C.APIC_DM_NMI, hv.per_cpu[pcpu_id].lapic_id)
+    pc = hv.per_cpu[pcpu_id]
+    icr = icr_encode(0, C.APIC_DM_NMI, pc.lapic_id)
     hv.sim.write_icr(hv.get_pcpu_id(), icr, sources)
 
 

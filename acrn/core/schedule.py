@@ -71,12 +71,16 @@ def init_thread_data(hv, obj):
 
 def need_reschedule(hv, pcpu_id):
     """need_reschedule: is NEED_RESCHEDULE set in the pCPU's sched_control?"""
-    return (hv.per_cpu[pcpu_id].sched_ctl.flags & NEED_RESCHEDULE) != 0
+    pc = hv.per_cpu[pcpu_id]
+    ctl = pc.sched_ctl
+    return (ctl.flags & NEED_RESCHEDULE) != 0
 
 
 def make_reschedule_request(hv, pcpu_id, delmode):
     """make_reschedule_request: set NEED_RESCHEDULE; notify a remote pCPU by IPI 0xF0, NMI or INIT."""
-    hv.per_cpu[pcpu_id].sched_ctl.flags |= NEED_RESCHEDULE
+    pc = hv.per_cpu[pcpu_id]
+    ctl = pc.sched_ctl
+    ctl.flags |= NEED_RESCHEDULE
     if hv.get_pcpu_id() != pcpu_id:
         hv.notify_pcpu(pcpu_id, delmode)
 

@@ -1,7 +1,13 @@
+import cython
+
 from acrn.arch_x86.vmx cimport Vmcs
 from acrn.core.hv cimport Hypervisor
-from acrn.core.schedule cimport ThreadObject
+from acrn.core.schedule cimport ThreadObject, kick_thread
 from acrn.guest.guest cimport Guest
+
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long EV_ENTERED, ACRN_REQUEST_EVENT, SCHED_NOTIFY_IPI, VCPU_INIT, VCPU_OFFLINE, VCPU_RUNNING, \
+    S_PAUSE_VCPU, S_RUN_VCPU, S_SPIN, OP_ENTER, OP_WAIT
 
 
 cdef class AcrnVcpuArch:
@@ -18,8 +24,10 @@ cdef class AcrnVcpuArch:
     cdef public long long nrexits
     cdef public bint lapic_pt_enabled
     cdef public int entry_status
+    cdef public int handler_step
 
 
+@cython.final  # not subclassed: its cpdef methods are plain C calls (no check for a Python override)
 cdef class AcrnVcpu:
     cdef dict __dict__
     cdef public Hypervisor hv
@@ -39,6 +47,10 @@ cdef class AcrnVcpu:
     cdef public int exit_nmi_sources
     cdef public int nmi_sources
     cdef public object name
+
+    cpdef int vlapic_pending_intr(self) except? -2
+    cpdef bint vlapic_has_pending_intr(self) except -1
+    cpdef int vlapic_take_pending(self) except? -2
 
 
 cpdef bint is_lapic_pt_enabled(AcrnVcpu vcpu) except -1

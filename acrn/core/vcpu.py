@@ -24,6 +24,7 @@ class AcrnVcpuArch:
         self.nrexits = 0
         self.lapic_pt_enabled = False  # switch_apicv_mode_x2apic done
         self.entry_status = 0  # model: what the last VMLAUNCH/VMRESUME returned (pcpu.EV_*)
+        self.handler_step = -1  # model: the cost step of the last exit's handler (vmexit_handler), -1: none
 
 
 class AcrnVcpu:

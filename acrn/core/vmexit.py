@@ -32,7 +32,10 @@ LVT_SOURCES = {LVT_PMC: SRC_PMU, LVT_THERMAL: SRC_THERMAL, LVT_LINT1: SRC_LINT1,
 def vmexit_handler(vcpu):
     """vmexit_handler: save the IDT-vectoring info and act on it (hardware exception -> queue it;
     NMI -> ACRN_REQUEST_NMI unless it is a notification NMI, which is only logged and left in place;
-    others stay for re-injection), then call dispatch_table[basic exit reason]."""
+    others stay for re-injection), then call dispatch_table[basic exit reason] and return its status.
+    The model: the handler's cost step is left in ``arch.handler_step`` (-1: none) for the vCPU thread to
+    take; a handler that takes time itself (a generator: port I/O, VMCALL) is called and its
+    generator returned, which the vCPU thread runs to its end (its return value is the status)."""
     arch = vcpu.arch
     arch.idt_vectoring_info = arch.vmcs.idt_vectoring_info
     info = arch.idt_vectoring_info
@@ -47,16 +50,15 @@ def vmexit_handler(vcpu):
             else:
                 vcpu_make_request(vcpu, ACRN_REQUEST_NMI)
                 arch.idt_vectoring_info = 0
+    arch.handler_step = -1
     basic = arch.exit_reason & VMX_EXIT_REASON_BASIC_MASK
     if basic >= NR_VMX_EXIT_REASONS:
         return EINVAL
     handler, step, is_generator = vcpu.hv.dispatch_table[basic]
     if is_generator:
-        ret = yield from handler(vcpu)
-    else:
-        ret = handler(vcpu)
-        yield step
-    return ret
+        return handler(vcpu)
+    arch.handler_step = step
+    return handler(vcpu)
 
 
 def unhandled_vmexit_handler(vcpu):

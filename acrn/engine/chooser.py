@@ -159,7 +159,11 @@ class Chooser:
                 raise AcrnModelError("replay: choice %d is %d, outside [%d, %d]: the run diverged" % (pos, value, lo, hi))
         else:
             r = self._draw()
-            value = lo + int(r * (hi - lo + 1))  # uniform on [lo, hi]; cheaper than randint
+            # uniform on [lo, hi]; cheaper than randint.  r * (hi - lo + 1) >= 0: the C cast truncates as int()
+            if cython.compiled:
+                value = lo + cython.cast(cython.longlong, r * (hi - lo + 1))
+            else:
+                value = lo + int(r * (hi - lo + 1))
         self._record(value)
         return value
 

@@ -4,6 +4,32 @@ from libc.stdlib cimport free, realloc
 from acrn.arch_x86.pcpu cimport PCpu
 from acrn.engine.chooser cimport Chooser
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI, \
+    APIC_DM_NMI, APIC_DM_STARTUP, APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_SHORTHAND_SHIFT, \
+    SRC_HV_NOTIFY, EV_ROOT_INTR, EV_ROOT_NMI, N_STEPS, S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, \
+    S_IPI_DELIVERY, S_NMI_DELIVERY, OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
+
+
+# the engine's own constants (interpreted: the same values in sim.py)
+cpdef enum:
+    K_STEP = 0
+    K_ARRIVE = 1
+    K_GUEST = 2
+    K_TICK = 3
+    K_CALL = 4
+    MAX_DEFER = 4
+    DEFER_DECIDED = 0x80
+    ARR_FIXED = 0
+    ARR_NMI = 1
+    ARR_INIT = 2
+    ARR_SIPI = 3
+    ST_RUN = 0
+    ST_WAIT = 1
+    ST_IDLE_HLT = 2
+    ST_GUEST = 3
+    ST_HALTED = 4
+
 
 cdef struct Event:
     long long time
@@ -16,6 +42,10 @@ cdef struct Event:
     long long gen
 
 ctypedef Event* EventPtr
+
+# the cost model's step ranges, copied into C arrays (cost.N_STEPS must not exceed it)
+cdef enum:
+    MAX_STEPS = 64
 
 
 cdef class PcpuCtx:
@@ -67,6 +97,11 @@ cdef class Sim:
     cdef public bint defer_arrivals
     cdef list _lo
     cdef list _hi
+    cdef long long _lo_c[MAX_STEPS]
+    cdef long long _hi_c[MAX_STEPS]
+
+    @cython.locals(i=cython.Py_ssize_t)
+    cdef _load_costs(self)
 
     @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=Event, ev=EventPtr)
     cdef int _push(self, long long time, int kind, int cpu, long long a, long long b, long long c,
@@ -82,6 +117,7 @@ cdef class Sim:
     @cython.locals(i=cython.Py_ssize_t, ev=EventPtr)
     cpdef list queued(self)
     cpdef long long latency(self, int step) except? -1
+    cdef long long _step_hi(self, int step)
     cdef _next_step(self, PcpuCtx ctx, long long time)
     @cython.locals(ctx=PcpuCtx, ev=Event, kind=cython.int)
     cpdef run(self, long long until)

@@ -24,34 +24,38 @@ from acrn.arch_x86.consts import (
     SRC_HV_NOTIFY)
 from acrn.arch_x86.lapic_hw import icr_check
 from acrn.arch_x86.pcpu import EV_ROOT_INTR, EV_ROOT_NMI, PCpu
-from acrn.engine.cost import (S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
+from acrn.engine.cost import (N_STEPS, S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
                               S_NMI_DELIVERY, STEP_NAMES)
 from acrn.engine.ops import OP_ENTER, OP_HALT, OP_IDLE_HLT, OP_SWITCH, OP_WAIT, OP_WAIT_UNTIL
 
-# event kinds
-K_STEP = 0  # a pCPU's next hypervisor step is due
-K_ARRIVE = 1  # an interrupt reaches a pCPU
-K_GUEST = 2  # the guest's next activity is due
-K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
-K_CALL = 4  # a scheduled callback (scenario stimulus)
+# The engine's own constants.  Compiled, they are the C enums of sim.pxd (the same values, checked by
+# tests/core/test_constants.py); interpreted, these:
+if not cython.compiled:
+    # event kinds
+    K_STEP = 0  # a pCPU's next hypervisor step is due
+    K_ARRIVE = 1  # an interrupt reaches a pCPU
+    K_GUEST = 2  # the guest's next activity is due
+    K_TICK = 3  # a scheduler tick (the hypervisor's LAPIC timer) fires
+    K_CALL = 4  # a scheduled callback (scenario stimulus)
 
-# explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
-MAX_DEFER = 4
-DEFER_DECIDED = 0x80
+    # explorer: how many of the target's step boundaries an arrival may skip, and the flag of a decided one
+    MAX_DEFER = 4
+    DEFER_DECIDED = 0x80
 
-# arrival kinds
-ARR_FIXED = 0
-ARR_NMI = 1
-ARR_INIT = 2
-ARR_SIPI = 3
+    # arrival kinds
+    ARR_FIXED = 0
+    ARR_NMI = 1
+    ARR_INIT = 2
+    ARR_SIPI = 3
+
+    # pCPU states
+    ST_RUN = 0  # root: a step is scheduled
+    ST_WAIT = 1  # root: spinning on a condition
+    ST_IDLE_HLT = 2  # root: HLT in the idle loop
+    ST_GUEST = 3  # non-root
+    ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
+
 ARRIVALS = {ARR_FIXED: "fixed", ARR_NMI: "NMI", ARR_INIT: "INIT", ARR_SIPI: "SIPI"}
-
-# pCPU states
-ST_RUN = 0  # root: a step is scheduled
-ST_WAIT = 1  # root: spinning on a condition
-ST_IDLE_HLT = 2  # root: HLT in the idle loop
-ST_GUEST = 3  # non-root
-ST_HALTED = 4  # stopped: cpu_dead, wait-for-SIPI, or an assertion
 STATES = {0: "run", 1: "wait", 2: "hlt", 3: "guest", 4: "halted"}
 
 class PyEvent:
@@ -119,6 +123,17 @@ class Sim:
         self.defer_arrivals = False  # the explorer lets interrupts arrive after a later step boundary
         self._lo = cost.lo  # the cost model's per-step ranges (the same lists: CostModel.set still applies)
         self._hi = cost.hi
+        self._load_costs()
+
+    def _load_costs(self):
+        """Compiled: copy the cost model's ranges into the C arrays the hot path reads (again at the start of
+        every ``run``, so that a ``CostModel.set`` between runs applies)."""
+        if cython.compiled:
+            if N_STEPS > MAX_STEPS:
+                raise ValueError("engine: %d cost steps, at most %d" % (N_STEPS, MAX_STEPS))
+            for i in range(N_STEPS):
+                self._lo_c[i] = self._lo[i]
+                self._hi_c[i] = self._hi[i]
 
     def __dealloc__(self):
         free(self._heap)
@@ -219,7 +234,16 @@ class Sim:
         return out
 
     def latency(self, step):
+        """A drawn duration of step ``step`` (cycles)."""
+        if cython.compiled:
+            return self.chooser.latency(self._lo_c[step], self._hi_c[step], step)
         return self.chooser.latency(self._lo[step], self._hi[step], step)
+
+    def _step_hi(self, step):
+        """The longest duration of step ``step`` (cycles)."""
+        if cython.compiled:
+            return self._hi_c[step]
+        return self._hi[step]
 
     def _next_step(self, ctx, time):
         ctx.gen += 1
@@ -238,6 +262,7 @@ class Sim:
     # ---- the main loop ----------------------------------------------------------------------------
     def run(self, until):
         """Process events up to simulated time ``until`` (cycles)."""
+        self._load_costs()
         while self.pending() > 0:
             if self._next_time() > until:
                 break
@@ -443,14 +468,14 @@ class Sim:
                 kind, step = ARR_SIPI, S_INIT_DELIVERY
             else:
                 continue  # SMI: outside the model
-            latest = self.now + extra_delay + self.cost.hi[step]
+            latest = self.now + extra_delay + self._step_hi(step)
             self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, vector, sources, latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
         """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
         once in a run; the explorer may let it arrive up to an NMI/IPI delivery latency later."""
         step = S_NMI_DELIVERY if kind == ARR_NMI else S_IPI_DELIVERY
-        self._push(self.now + delay, K_ARRIVE, dst, kind, vector, sources, self.now + delay + self.cost.hi[step])
+        self._push(self.now + delay, K_ARRIVE, dst, kind, vector, sources, self.now + delay + self._step_hi(step))
 
     def _defer(self, ctx, kind, vector, sources, latest):
         """Explorer only: an interrupt reaching a pCPU in the middle of a root step may instead arrive after

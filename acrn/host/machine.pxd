@@ -7,6 +7,13 @@ from acrn.engine.sim cimport PcpuCtx, Sim
 from acrn.guest.guest cimport Guest
 from acrn.host.observe cimport Observer
 
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long IDT_NMI, SRC_HV_OTHER, TIMER_VECTOR, VMX_EXIT_REASON_BASIC_MASK, VMX_EXIT_REASON_EXCEPTION_OR_NMI, \
+    VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW, \
+    VMX_EXIT_REASON_NMI_WINDOW, VMX_EXIT_REASON_WRMSR, VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_NMI, EV_ENTERED, \
+    EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_VMEXIT, S_VMENTRY, S_VMEXIT, ARR_FIXED, K_GUEST, K_TICK, ST_GUEST, \
+    ST_HALTED, ST_RUN
+
 
 cdef class Machine(Sim):
     @cython.locals(hw=PCpu, result=cython.int, cost=cython.longlong, injected=cython.longlong, int_type=cython.int,

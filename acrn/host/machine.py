@@ -142,8 +142,8 @@ class Machine(Sim):
                 self._schedule_guest(ctx)
             return
         reason, inst_len = guest.exit_for(kind, args)
-        if reason == VMX_EXIT_REASON_WRMSR and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped \
-                and vcpu.arch.lapic_pt_enabled and kind == "lvt":
+        if kind == "lvt" and reason == VMX_EXIT_REASON_WRMSR and vcpu.arch.lapic_pt_enabled \
+                and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped:
             # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
             hw.lapic.write_lvt(args[0], args[1])
             self._schedule_guest(ctx)

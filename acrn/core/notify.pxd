@@ -1,0 +1,5 @@
+# the constants this module imports, as C globals (their values: the modules they come from)
+cdef long long NOTIFY_VCPU_VECTOR, SRC_HV_OTHER, ACRN_REQUEST_SMP_CALL, S_SMP_CALL_FUNC, S_SPIN, OP_WAIT
+
+
+cpdef bint is_notification_nmi(vm) except -1
