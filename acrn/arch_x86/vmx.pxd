@@ -1,3 +1,5 @@
+import cython
+
 # the constants this module imports, as C globals (their values: the modules they come from)
 cdef long long ACTIVITY_ACTIVE, IDT_NMI, VMXERR_ENTRY_INVALID_CONTROL_FIELD, VMXERR_UNSUPPORTED_COMPONENT, \
     VMX_EXIT_QUALIFICATION, VMX_INTR_MOVSS_BLOCKING, VMX_INTR_NMI_BLOCKING, VMX_INTR_STI_BLOCKING, \
@@ -32,5 +34,7 @@ cdef class Vmcs:
     cdef public long long guest_rflags
     cdef public set msr_write_trapped
 
+@cython.locals(info=cython.longlong)
 cpdef int check_vm_controls(Vmcs vmcs)
+@cython.locals(info=cython.longlong, intr=cython.longlong)
 cpdef bint check_entry_guest_state(Vmcs vmcs)

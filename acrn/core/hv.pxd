@@ -31,6 +31,7 @@ cdef class Hypervisor:
     cdef public object scheduler
     cdef public list per_cpu
     cdef public list vms
+    cdef dict _vm_names
     cdef public list pt_devices
     cdef public object pcpu_active_bitmap
     cdef public object smp_call_mask

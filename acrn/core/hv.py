@@ -41,6 +41,7 @@ class Hypervisor:
         self.scheduler = scheduler_cls(self)
         self.per_cpu = [PerCpu(i, self.hw[i].lapic.apic_id, self.scheduler) for i in range(n_pcpus)]
         self.vms = []
+        self._vm_names = {}  # name -> VM, filled by vm_by_name
         self.pt_devices = []  # passthrough devices with MSIs (acrn.core.ptirq.PtDevice)
         self.pcpu_active_bitmap = 0
         self.smp_call_mask = 0
@@ -70,8 +71,14 @@ class Hypervisor:
         self.obs.kick_sent(self.get_pcpu_id(), pcpu_id, mode)
 
     def vm_by_name(self, name):
+        """The VM named ``name`` (a dict lookup once found: the guests look their targets up on every
+        hypercall they make, and a host may have many VMs)."""
+        vm = self._vm_names.get(name)
+        if vm is not None:
+            return vm
         for vm in self.vms:
             if vm.name == name:
+                self._vm_names[name] = vm
                 return vm
         raise KeyError(name)
 

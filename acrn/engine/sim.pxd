@@ -43,6 +43,17 @@ cdef struct Event:
 
 ctypedef Event* EventPtr
 
+# a heap entry: an event's key and the slot of its Event (a sift moves 24 bytes, not the whole event)
+cdef struct QKey:
+    long long time
+    long long seq
+    Py_ssize_t slot
+
+ctypedef QKey* QKeyPtr
+ctypedef Py_ssize_t* SlotPtr
+
+cdef bint _earlier(QKeyPtr x, QKeyPtr y) noexcept
+
 # the cost model's step ranges, copied into C arrays (cost.N_STEPS must not exceed it)
 cdef enum:
     MAX_STEPS = 64
@@ -71,7 +82,10 @@ cdef class Sim:
     cdef public Chooser chooser
     cdef public long long now
     cdef public long long seq
-    cdef Event* _heap
+    cdef QKey* _heap
+    cdef Event* _events
+    cdef Py_ssize_t* _free
+    cdef Py_ssize_t _nfree
     cdef Py_ssize_t _n
     cdef Py_ssize_t _cap
     cdef list _pyheap
@@ -103,12 +117,14 @@ cdef class Sim:
     @cython.locals(i=cython.Py_ssize_t)
     cdef _load_costs(self)
 
-    @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=Event, ev=EventPtr)
+    @cython.locals(i=cython.Py_ssize_t, parent=cython.Py_ssize_t, up=QKeyPtr, ev=EventPtr, key=QKeyPtr,
+                   slot=cython.Py_ssize_t)
     cdef int _push(self, long long time, int kind, int cpu, long long a, long long b, long long c,
                    long long gen) except -1
-    @cython.locals(cap=cython.Py_ssize_t, grown=EventPtr)
+    @cython.locals(cap=cython.Py_ssize_t, keys=QKeyPtr, events=EventPtr, slots=SlotPtr, slot=cython.Py_ssize_t)
     cdef _grow_heap(self)
-    @cython.locals(top=Event, last=Event, i=cython.Py_ssize_t, child=cython.Py_ssize_t)
+    @cython.locals(top=Event, last=QKeyPtr, i=cython.Py_ssize_t, child=cython.Py_ssize_t, parent=cython.Py_ssize_t,
+                   n=cython.Py_ssize_t)
     cdef Event _pop(self)
     cpdef Py_ssize_t pending(self)
     cdef long long _next_time(self)

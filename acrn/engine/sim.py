@@ -6,8 +6,8 @@ supplied by a subclass above the hypervisor model, ``acrn.host.machine.Machine``
 Each pCPU runs hypervisor code (a thread's generator, see ``acrn.engine.ops``) in atomic steps, or
 guest code in VMX non-root.  An event is (time, seq, kind, cpu, a, b, c, gen), ordered by (time, seq):
 ``seq`` grows with every push, so the order of simultaneous events depends only on the inputs (as in
-SimPy).  Compiled, the queue is a binary heap of C structs (``Event`` in ``sim.pxd``, no Python object per
-event); interpreted, the same events are ``heapq`` entries.  Both pop the same order, since (time, seq) is
+SimPy).  Compiled, the queue is a binary heap of C structs (``QKey`` in ``sim.pxd``: time, seq and the slot of
+the event's fields, an ``Event``, in a C array; no Python object per event); interpreted, the same events are ``heapq`` entries.  Both pop the same order, since (time, seq) is
 unique.  A scheduled callback (``call_at``) is kept in a dict under its id (the event's ``a``).  Every
 latency is drawn through the chooser; nothing else is random.
 
@@ -67,6 +67,11 @@ class PyEvent:
 
 
 QUEUE_FIRST_CAPACITY = cython.declare(cython.Py_ssize_t, 256)
+
+
+def _earlier(x, y):
+    """Queue key ``x`` comes before key ``y`` (by time, then by sequence number: a total order)."""
+    return x.time < y.time or (x.time == y.time and x.seq < y.seq)
 
 
 class PcpuCtx:
@@ -137,57 +142,82 @@ class Sim:
 
     def __dealloc__(self):
         free(self._heap)
+        free(self._events)
+        free(self._free)
 
     # ---- queue ------------------------------------------------------------------------------------
     def _push(self, time, kind, cpu, a, b, c, gen):
-        """Queue an event (compiled: sift it up the heap of structs)."""
+        """Queue an event.  Compiled: the event goes into a free entry of ``_events``, and its key (time,
+        seq, entry: 24 bytes, what a sift moves) rises in the heap ``_heap``."""
         self.seq += 1
         if cython.compiled:
             if self._n >= self._cap:
                 self._grow_heap()
+            self._nfree -= 1
+            slot = self._free[self._nfree]
+            ev = self._events + slot
+            ev.time, ev.seq, ev.kind, ev.cpu, ev.a, ev.b, ev.c, ev.gen = time, self.seq, kind, cpu, a, b, c, gen
             i = self._n
             self._n += 1
             while i > 0:
                 parent = (i - 1) >> 1
-                up = self._heap[parent]
+                up = self._heap + parent
                 if up.time < time or (up.time == time and up.seq < self.seq):
                     break
-                self._heap[i] = up
+                self._heap[i] = up[0]
                 i = parent
-            ev = self._heap + i
-            ev.time, ev.seq, ev.kind, ev.cpu, ev.a, ev.b, ev.c, ev.gen = time, self.seq, kind, cpu, a, b, c, gen
+            key = self._heap + i
+            key.time, key.seq, key.slot = time, self.seq, slot
         else:
             heappush(self._pyheap, (time, self.seq, PyEvent(time, self.seq, kind, cpu, a, b, c, gen)))
 
     def _grow_heap(self):
+        """Double the queue's capacity (the heap of keys, the event slots and the free-slot stack)."""
         cap = max(QUEUE_FIRST_CAPACITY, 2 * self._cap)
-        grown = cython.cast(EventPtr, realloc(self._heap, cap * cython.sizeof(Event)))
-        if grown == cython.NULL:
+        keys = cython.cast(QKeyPtr, realloc(self._heap, cap * cython.sizeof(QKey)))
+        if keys != cython.NULL:
+            self._heap = keys
+        events = cython.cast(EventPtr, realloc(self._events, cap * cython.sizeof(Event)))
+        if events != cython.NULL:
+            self._events = events
+        slots = cython.cast(SlotPtr, realloc(self._free, cap * cython.sizeof(cython.Py_ssize_t)))
+        if slots != cython.NULL:
+            self._free = slots
+        if keys == cython.NULL or events == cython.NULL or slots == cython.NULL:
             raise MemoryError("engine: no memory for an event queue of %d events" % cap)
-        self._heap = grown
+        for slot in range(cap - 1, self._cap - 1, -1):  # the new slots are free (the queue is full)
+            self._free[self._nfree] = slot
+            self._nfree += 1
         self._cap = cap
 
     def _pop(self):
-        """Remove and return the earliest event (the queue is not empty)."""
+        """Remove and return the earliest event (the queue is not empty).  Compiled: the hole at the
+        root goes down to a leaf along the earlier child (one comparison a level), then the last key rises
+        from there (Floyd's variant, as CPython's heapq: the last key mostly belongs near the bottom)."""
         if cython.compiled:
-            top = self._heap[0]
+            top = self._events[self._heap[0].slot]
+            self._free[self._nfree] = self._heap[0].slot
+            self._nfree += 1
             self._n -= 1
-            last = self._heap[self._n]
+            n = self._n
+            if n == 0:
+                return top
             i = 0
-            while True:
-                child = 2 * i + 1
-                if child >= self._n:
-                    break
-                if child + 1 < self._n and (self._heap[child + 1].time < self._heap[child].time or (
-                        self._heap[child + 1].time == self._heap[child].time
-                        and self._heap[child + 1].seq < self._heap[child].seq)):
+            child = 1
+            while child < n:
+                if child + 1 < n and _earlier(self._heap + child + 1, self._heap + child):
                     child += 1
-                if last.time < self._heap[child].time or (last.time == self._heap[child].time
-                                                          and last.seq < self._heap[child].seq):
-                    break
                 self._heap[i] = self._heap[child]
                 i = child
-            self._heap[i] = last
+                child = 2 * i + 1
+            last = self._heap + n
+            while i > 0:
+                parent = (i - 1) >> 1
+                if _earlier(self._heap + parent, last):
+                    break
+                self._heap[i] = self._heap[parent]
+                i = parent
+            self._heap[i] = last[0]
             return top
         return heappop(self._pyheap)[2]
 
@@ -224,7 +254,7 @@ class Sim:
         out = []
         if cython.compiled:
             for i in range(self._n):
-                ev = self._heap + i
+                ev = self._events + self._heap[i].slot
                 out.append((ev.time, ev.seq, ev.kind, ev.cpu, self._calls[ev.a] if ev.kind == K_CALL else ev.a,
                             ev.b, ev.c, ev.gen))
         else:

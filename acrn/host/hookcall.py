@@ -16,21 +16,30 @@ class HookCalls:
 
     def __init__(self, hooks):
         self.hooks = hooks
-        self.vmexit_impls = hooks.impls["acrn_on_vmexit"]
-        self.vmentry_impls = hooks.impls["acrn_on_vmentry"]
-        self.request_impls = hooks.impls["acrn_on_request"]
+        # (plugin, function, its views by id(vCPU) as RuntimeHooks keeps them, the same views by vCPU)
+        self.vmexit_impls = [(p, fn, views, {}) for p, fn, views in hooks.impls["acrn_on_vmexit"]]
+        self.vmentry_impls = [(p, fn, views, {}) for p, fn, views in hooks.impls["acrn_on_vmentry"]]
+        self.request_impls = [(p, fn, views, {}) for p, fn, views in hooks.impls["acrn_on_request"]]
         self.nmi_impls = hooks.impls["acrn_on_nmi"]
 
-    def _view_of(self, views, plugin, hook, vcpu):
-        """The read-only view of ``vcpu`` that ``plugin``'s observer gets (cached per vCPU)."""
-        view = views.get(id(vcpu))
-        return view if view is not None else self.hooks._view(views, plugin, hook, vcpu)
+    def _view_of(self, mine, views, plugin, hook, vcpu):
+        """The read-only view of ``vcpu`` that ``plugin``'s observer gets, cached in ``mine`` under the vCPU
+        itself (no ``id()`` per call: it boxes the address and raises an audit event)."""
+        view = mine.get(vcpu)
+        if view is None:
+            if len(mine) >= _plugin.VIEW_CACHE:  # the registry outlives runs: keep no old run alive
+                mine.clear()
+            view = views.get(id(vcpu))
+            if view is None:
+                view = self.hooks._view(views, plugin, hook, vcpu)
+            mine[vcpu] = view
+        return view
 
     def vmexit(self, pcpu_id, vcpu, reason, time):
         if _plugin._timeout is not None:
             return self.hooks.vmexit_timed(pcpu_id, vcpu, reason, time)
-        for plugin, fn, views in self.vmexit_impls:
-            view = self._view_of(views, plugin, "acrn_on_vmexit", vcpu)
+        for plugin, fn, views, mine in self.vmexit_impls:
+            view = self._view_of(mine, views, plugin, "acrn_on_vmexit", vcpu)
             try:
                 result = fn(pcpu_id, view, reason, time)
             except PluginError:
@@ -43,8 +52,8 @@ class HookCalls:
     def vmentry(self, pcpu_id, vcpu, time):
         if _plugin._timeout is not None:
             return self.hooks.vmentry_timed(pcpu_id, vcpu, time)
-        for plugin, fn, views in self.vmentry_impls:
-            view = self._view_of(views, plugin, "acrn_on_vmentry", vcpu)
+        for plugin, fn, views, mine in self.vmentry_impls:
+            view = self._view_of(mine, views, plugin, "acrn_on_vmentry", vcpu)
             try:
                 result = fn(pcpu_id, view, time)
             except PluginError:
@@ -57,8 +66,8 @@ class HookCalls:
     def request(self, vcpu, bit, what, time):
         if _plugin._timeout is not None:
             return self.hooks.request_timed(vcpu, bit, what, time)
-        for plugin, fn, views in self.request_impls:
-            view = self._view_of(views, plugin, "acrn_on_request", vcpu)
+        for plugin, fn, views, mine in self.request_impls:
+            view = self._view_of(mine, views, plugin, "acrn_on_request", vcpu)
             try:
                 result = fn(view, bit, what, time)
             except PluginError:
