@@ -78,16 +78,22 @@ class ExploreChooser(Chooser):
         for v in alts:
             if v <= mid:
                 default = v
-        # only where the search may branch next (after the last deviation) is the state hashed
         pos = len(self.points)
-        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
-        value = self.forced.get(len(self.points), default)
-        if value not in alts:
+        self.hashes.append(self._hash(pos))
+        value = self.forced.get(pos, default) if self.forced else default
+        if value != default and value not in alts:
             value = default  # the run diverged from the one the deviation was planned on
         self.points.append((alts, value, default))
         self.kinds.append(self.latency_kind(lo, hi, what))
         self._record(value)
         return value
+
+    def _hash(self, pos):
+        """The state hash at choice ``pos``: only where the search may branch next (after the last
+        deviation) is the state hashed."""
+        if self.hash_after is not None and pos > self.hash_after:
+            return self.hasher(self.sim)
+        return None
 
     def latency_kind(self, lo, hi, what):
         """The cost-model step a latency choice draws (``what``), or TIMER: guest activities and NMI sources
@@ -104,9 +110,9 @@ class ExploreChooser(Chooser):
             return 0
         alts = list(range(n))
         pos = len(self.points)
-        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
-        value = self.forced.get(pos, 0)
-        if value not in alts:
+        self.hashes.append(self._hash(pos))
+        value = self.forced.get(pos, 0) if self.forced else 0
+        if not 0 <= value < n:
             value = 0
         self.points.append((alts, value, 0))
         self.kinds.append(ARRIVAL_WINDOW)
