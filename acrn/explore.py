@@ -24,6 +24,8 @@ replay`` re-runs it exactly.  The shortest one (earliest violation) among those 
 deviation level that has any is kept.
 """
 import collections
+import contextlib
+import gc
 import hashlib
 import marshal
 import random
@@ -76,16 +78,22 @@ class ExploreChooser(Chooser):
         for v in alts:
             if v <= mid:
                 default = v
-        # only where the search may branch next (after the last deviation) is the state hashed
         pos = len(self.points)
-        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
-        value = self.forced.get(len(self.points), default)
-        if value not in alts:
+        self.hashes.append(self._hash(pos))
+        value = self.forced.get(pos, default) if self.forced else default
+        if value != default and value not in alts:
             value = default  # the run diverged from the one the deviation was planned on
         self.points.append((alts, value, default))
         self.kinds.append(self.latency_kind(lo, hi, what))
         self._record(value)
         return value
+
+    def _hash(self, pos):
+        """The state hash at choice ``pos``: only where the search may branch next (after the last
+        deviation) is the state hashed."""
+        if self.hash_after is not None and pos > self.hash_after:
+            return self.hasher(self.sim)
+        return None
 
     def latency_kind(self, lo, hi, what):
         """The cost-model step a latency choice draws (``what``), or TIMER: guest activities and NMI sources
@@ -102,9 +110,9 @@ class ExploreChooser(Chooser):
             return 0
         alts = list(range(n))
         pos = len(self.points)
-        self.hashes.append(self.hasher(self.sim) if self.hash_after is not None and pos > self.hash_after else None)
-        value = self.forced.get(pos, 0)
-        if value not in alts:
+        self.hashes.append(self._hash(pos))
+        value = self.forced.get(pos, 0) if self.forced else 0
+        if not 0 <= value < n:
             value = 0
         self.points.append((alts, value, 0))
         self.kinds.append(ARRIVAL_WINDOW)
@@ -313,6 +321,29 @@ class Ledger:
             self.stopped = True
 
 
+@contextlib.contextmanager
+def runs_back_to_back():
+    """Runs made one after the other, each followed by :func:`collect_run_garbage`: Python's automatic
+    garbage collection is off meanwhile (and on again after, if it was).  A run's objects refer to each
+    other (about 600 of them are cyclic garbage after a run of kick-race), so the collector must free them;
+    left automatic, it scans a run's live objects several times while they age through its generations
+    and scans the whole process now and then (long in a Dask worker), so a search makes 1.3-1.5 times
+    fewer runs a second."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def collect_run_garbage():
+    """Free the cyclic garbage of the run just made, all of it still in the collector's youngest generation
+    (and its memory still in the cache for the next run)."""
+    gc.collect(0)
+
+
 class SerialRuns:
     """How a search gets its runs in one process: each made when asked for, and counted at once."""
 
@@ -322,13 +353,11 @@ class SerialRuns:
     def interior(self, deviations, hash_after):
         """A run the search branches from: (its choice points, its state hashes after ``hash_after``, its
         RunSummary)."""
-        _, result, chooser = self.explorer.run_once(deviations, hash_after=hash_after)
-        return chooser.points, chooser.hashes, self.explorer.summarize(result, chooser, deviations)
+        return self.explorer.search_run(deviations, hash_after)
 
     def leaf(self, deviations, ledger):
         """A run the search does not branch from at this level: made and counted in ``ledger``."""
-        _, result, chooser = self.explorer.run_once(deviations)
-        ledger.run(deviations, self.explorer.summarize(result, chooser, deviations))
+        ledger.run(deviations, self.explorer.search_run(deviations)[2])
 
     def flush(self, ledger):
         """Count every run asked for so far (here: done already)."""
@@ -400,6 +429,16 @@ class Explorer:
         result = run.execute()
         return run, result, chooser
 
+    def search_run(self, deviations, hash_after=None):
+        """One run of a search: (its choice points, its state hashes after ``hash_after``, its
+        :class:`RunSummary`); nothing else of it is kept, and its garbage is collected at once."""
+        run, result, chooser = self.run_once(deviations, hash_after=hash_after)
+        points, hashes = chooser.points, chooser.hashes
+        summary = self.summarize(result, chooser, deviations)
+        del run, result, chooser
+        collect_run_garbage()
+        return points, hashes, summary
+
     def first_violation(self, result):
         best = None
         for v in result.verdicts:
@@ -430,23 +469,24 @@ class Explorer:
         runs = runs or SerialRuns(self)
         ledger = Ledger(out, strategy, bound, max_states, max_runs, stop_at_first or strategy != "dfs", progress,
                         start)
-        if strategy == "dfs":
-            expanded = {}  # state hash -> the largest deviation budget expanded from it
-            for level in range(bound + 1):
-                out.level = level
-                self._dfs_level(level, runs, ledger, expanded)
+        with runs_back_to_back():
+            if strategy == "dfs":
+                expanded = {}  # state hash -> the largest deviation budget expanded from it
+                for level in range(bound + 1):
+                    out.level = level
+                    self._dfs_level(level, runs, ledger, expanded)
+                    runs.flush(ledger)
+                    if ledger.found or ledger.stopped:
+                        break
+            else:
+                out.level = bound
+                rng = random.Random(seed)
+                points, _, summary = runs.interior({}, None)
+                ledger.run({}, summary)
+                branching = [i for i, p in enumerate(points) if len(p[0]) > 1]
+                while not ledger.stopped and branching:
+                    runs.leaf(random_deviations(rng, points, branching, strategy, bound), ledger)
                 runs.flush(ledger)
-                if ledger.found or ledger.stopped:
-                    break
-        else:
-            out.level = bound
-            rng = random.Random(seed)
-            points, _, summary = runs.interior({}, None)
-            ledger.run({}, summary)
-            branching = [i for i, p in enumerate(points) if len(p[0]) > 1]
-            while not ledger.stopped and branching:
-                runs.leaf(random_deviations(rng, points, branching, strategy, bound), ledger)
-            runs.flush(ledger)
         out.elapsed = time.perf_counter() - start
         found = ledger.found
         if found:

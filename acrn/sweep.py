@@ -258,14 +258,27 @@ def connect(jobs=None, scheduler=None):
         yield client
 
 
+# Dask settings of a local cluster.  Its scheduler sends every task to a worker at once (instead of one per
+# free thread: a round trip per task leaves a worker idle), and its processes do less periodic work of their
+# own: Dask's defaults (a statistical profiler sampling the task every 10 ms, an event-loop tick every 20 ms,
+# memory and system monitors) cost its 4 processes about 0.1 CPU second per second even idle, on cores
+# that the runs need; these cut it to about 0.013.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.worker-saturation": float("inf"),
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "5s",
+}
+
+
 def local_cluster(n_workers, silence=logging.CRITICAL):
-    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only.  Its
-    scheduler sends every task to a worker at once (``worker-saturation: inf``) instead of one per free
-    thread: the explorer keeps a window of small tasks out, and a round trip per task leaves workers idle."""
+    """A ``LocalCluster`` of ``n_workers`` processes of one thread, listening on 127.0.0.1 only, with
+    :data:`LOCAL_CLUSTER_CONFIG`."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.scheduler.worker-saturation": float("inf")}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=silence)
 
@@ -364,19 +377,23 @@ def run_rows(scenario, scenario_arg, plugins, runs, topic=None, every_s=ROWS_EVE
     before the task ends."""
     import time
 
+    from acrn.explore import collect_run_garbage, runs_back_to_back
     from acrn.host.run import Run
 
     registry = worker_registry(plugins)
     rows = []
     sent, last = 0, time.monotonic()
-    for design, seed, costs in runs:
-        sc = replace(scenario, cost=dict(scenario.cost, **costs))
-        with _as_sweep_error():
-            result = Run(sc, design, seed=seed, registry=registry).execute()
-        rows.append(result_row(result, scenario_arg, costs, plugins))
-        if topic is not None and time.monotonic() - last >= every_s and len(rows) < len(runs):
-            _log_event(topic, rows[sent:])
-            sent, last = len(rows), time.monotonic()
+    with runs_back_to_back():
+        for design, seed, costs in runs:
+            sc = replace(scenario, cost=dict(scenario.cost, **costs))
+            with _as_sweep_error():
+                result = Run(sc, design, seed=seed, registry=registry).execute()
+            rows.append(result_row(result, scenario_arg, costs, plugins))
+            del result
+            collect_run_garbage()
+            if topic is not None and time.monotonic() - last >= every_s and len(rows) < len(runs):
+                _log_event(topic, rows[sent:])
+                sent, last = len(rows), time.monotonic()
     return rows
 
 
@@ -524,19 +541,25 @@ def explore_runs(spec, runs):
     :class:`~acrn.explore.RunSummary`, with its choice points and state hashes when ``hash_after`` is not
     None (a run the search will branch from), pickled in one piece (Dask walks a task's arguments and
     serializes many small objects one by one: one blob each way costs less)."""
+    from acrn.explore import runs_back_to_back
+
     ex = _explorer(spec)
     log = []
-    for deviations, hash_after in pickle.loads(runs):
-        d = dict(deviations)
-        with _as_sweep_error():
-            _, result, chooser = ex.run_once(d, hash_after=hash_after)
-        summary = ex.summarize(result, chooser, d)
-        log.append((summary, chooser.points, chooser.hashes) if hash_after is not None else (summary, None, None))
+    with runs_back_to_back():
+        for deviations, hash_after in pickle.loads(runs):
+            with _as_sweep_error():
+                points, hashes, summary = ex.search_run(dict(deviations), hash_after)
+            log.append((summary, points, hashes) if hash_after is not None else (summary, None, None))
     return pickle.dumps(log, pickle.HIGHEST_PROTOCOL)
 
 
 def _frozen(deviations):
     return tuple(sorted(deviations.items()))
+
+
+EXPLORE_TASKS_PER_WORKER = 3  # the runs a search holds are cut into about this many tasks per worker...
+EXPLORE_CHUNK = 2048  # ...of at most this many runs, and it holds at most this many per task and worker
+EXPLORE_EARLY = 32  # runs per worker sent at once, held or not, while the workers have no task
 
 
 class ParallelRuns:
@@ -545,17 +568,23 @@ class ParallelRuns:
 
     The search itself (where it branches, which states it prunes, in which order it counts runs) runs here,
     as in the serial search; the workers make the runs.  A DFS level's leaves (runs with no budget left: the
-    bulk of the search) only count, so they go out in tasks of ``chunk`` consecutive runs (a choice prefix's
-    subtree, or several), at most ``window`` tasks at a time, each sending back only the runs' summaries
+    bulk of the search) only count, so the search's walk of a level asks for them without waiting: they are
+    held here until a level ends or ``EXPLORE_TASKS_PER_WORKER * workers * chunk`` of them wait, then cut
+    into about EXPLORE_TASKS_PER_WORKER tasks of consecutive runs per worker (of at most ``chunk`` runs: a
+    task costs milliseconds of Dask messages, and at bound 2 on kick-race a level's 2800 leaves make 6 tasks
+    of 0.2-0.3 s), at most ``window`` tasks out at a time; while fewer tasks than workers are out (a level's
+    walk has just begun), every EXPLORE_EARLY runs per worker go out at once, so no worker waits for the
+    walk's end.  A task sends back only the runs' summaries
     (:class:`~acrn.explore.RunSummary`: steps, choice points, the kinds of choice for the coverage, the first
-    violation), counted in the serial order as they come back (:class:`~acrn.explore.Ledger`).  A DFS run
-    with fewer deviations than the bound is also made with its state hashes
-    (:func:`~acrn.explore.stable_state_hash`, the same in every process) and kept: at the next level it is
-    a run the search branches from.  The runs of random and pct are drawn here from the same seeded
-    sequence as the serial search (a range of the sequence per task).  A run the search branches from that
-    was not made ahead is made here at once."""
+    violation), counted in the serial order as they come back (:class:`~acrn.explore.Ledger`), so a cap or
+    the first violation stops the count where the serial search stops.  A DFS run with fewer deviations than
+    the bound is also made with its state hashes (:func:`~acrn.explore.stable_state_hash`, the same in every
+    process) and kept: at the next level it is a run the search branches from, so the walk of a level needs
+    no run of its own.  The runs of random and pct are drawn here from the same seeded sequence as the serial
+    search (a range of the sequence per task).  A run the search branches from that was not made ahead is
+    made here at once."""
 
-    def __init__(self, explorer, client, plugins=(), chunk=64, window=None):
+    def __init__(self, explorer, client, plugins=(), chunk=EXPLORE_CHUNK, window=None):
         from acrn.explore import Explorer, stable_state_hash
 
         self.local = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
@@ -565,7 +594,10 @@ class ParallelRuns:
         self.client = client
         self.workers = n_workers(client)
         self.chunk = chunk
-        self.window = window or 2 * self.workers
+        self.tasks = EXPLORE_TASKS_PER_WORKER * self.workers  # the tasks a held batch is cut into
+        self.hold = self.tasks * chunk  # leaves held before they are sent
+        self.window = window or 2 * self.tasks
+        self.early = EXPLORE_EARLY * self.workers  # leaves sent before a level ends when the workers starve
         self.keep = 0  # runs with fewer deviations than this are made with their state hashes and kept
         self.made = {}  # (deviations, hash_after) -> (points, hashes, summary) of the runs kept
         self.batch = []  # (deviations, hash_after, ledger entry) of the leaves not sent yet
@@ -585,8 +617,7 @@ class ParallelRuns:
         key = (_frozen(deviations), hash_after)
         if key not in self.made:
             self.extra_runs += 1
-            _, result, chooser = self.local.run_once(deviations, hash_after=hash_after)
-            self.made[key] = (chooser.points, chooser.hashes, self.local.summarize(result, chooser, deviations))
+            self.made[key] = self.local.search_run(deviations, hash_after)
         return self.made[key]
 
     def leaf(self, deviations, ledger):
@@ -596,28 +627,37 @@ class ParallelRuns:
             ledger.run(deviations, self.made[key][2])
             return
         self.batch.append((key[0], hash_after, ledger.run(deviations)))
-        if len(self.batch) >= self.chunk:
-            self._send(self.batch)
-            self.batch = []
-            while len(self.out) >= self.window and not ledger.stopped:
-                self._count_oldest(ledger)
+        if len(self.batch) >= self.hold or (len(self.batch) % self.early == 0 and self._starving()):
+            self._send(ledger)
+
+    def _starving(self):
+        """Fewer tasks running or waiting than workers: some worker may have nothing to do."""
+        return sum(not future.done() for future, _ in self.out) < self.workers
 
     def flush(self, ledger):
-        batch, self.batch = self.batch, []
-        size = -(-len(batch) // self.workers)  # the last runs of a level: spread over every worker
-        for i in range(0, len(batch), size or 1):
-            self._send(batch[i:i + size])
+        self._send(ledger)
         while self.out and not ledger.stopped:
             self._count_oldest(ledger)
         for future, _ in self.out:  # runs after the search stopped: not counted
             future.cancel()
         self.out.clear()
 
-    def _send(self, batch):
-        runs = pickle.dumps([(deviations, hash_after) for deviations, hash_after, _ in batch], pickle.HIGHEST_PROTOCOL)
-        self.out.append((self.client.submit(explore_runs, self.spec, runs, pure=False), batch))
+    def _send(self, ledger):
+        """Send the leaves held, cut into about ``self.tasks`` tasks of at most ``chunk`` runs; then count the
+        oldest tasks while more than ``window`` are out."""
+        batch, self.batch = self.batch, []
+        size = min(self.chunk, -(-len(batch) // self.tasks)) or 1
+        for i in range(0, len(batch), size):
+            part = batch[i:i + size]
+            runs = pickle.dumps([(deviations, hash_after) for deviations, hash_after, _ in part],
+                                pickle.HIGHEST_PROTOCOL)
+            self.out.append((self.client.submit(explore_runs, self.spec, runs, pure=False), part))
+        while len(self.out) > self.window and not ledger.stopped:
+            self._count_oldest(ledger)
 
     def _count_oldest(self, ledger):
+        from acrn.explore import collect_run_garbage
+
         future, batch = self.out.popleft()
         log = []
         _gather(self.client, [future], lambda _, data: log.extend(pickle.loads(data)))
@@ -626,6 +666,7 @@ class ParallelRuns:
             if hash_after is not None:
                 self.made[(deviations, hash_after)] = (points, hashes, summary)
         ledger.settle()
+        collect_run_garbage()  # (automatic collection is off during the search: Dask's garbage meanwhile)
 
 
 def explore_parallel(explorer, jobs=None, scheduler=None, client=None, plugins=(), **explore_args):
