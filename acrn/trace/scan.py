@@ -220,10 +220,16 @@ def vm_exit_chunk(w, st, counters, exits, completed, exit_cycles, compat_events,
                 end = tsc
                 dc = tsc - c_exit_tsc
                 if c_slot >= 0:
-                    compat_cycles[c_slot] += dc
+                    x = sat_add(compat_cycles[c_slot], dc)
+                    if x - dc != compat_cycles[c_slot]:
+                        overflow += 1
+                    compat_cycles[c_slot] = x
                 else:
                     counters[_C_COMPAT_UNATTR_ENTERS] += 1
-                    counters[_C_COMPAT_UNATTR_CYCLES] += dc
+                    x = sat_add(counters[_C_COMPAT_UNATTR_CYCLES], dc)
+                    if x - dc != counters[_C_COMPAT_UNATTR_CYCLES]:
+                        overflow += 1
+                    counters[_C_COMPAT_UNATTR_CYCLES] = x
                 if last_kind == kind_exit:
                     d = tsc - last_tsc
                     if d >= 0:
