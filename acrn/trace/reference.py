@@ -220,9 +220,9 @@ def vm_exit_scan_chunk(w: np.ndarray, st: np.ndarray, stats, want_durations: boo
     e_slot = last_before(h_pos, h_slot, pos[enter_idx], st[t.S_COMPAT_SLOT])
     dc = ts[enter_idx] - exit_tsc
     att = e_slot >= 0
-    np.add.at(stats.compat_cycles, e_slot[att], dc[att])
+    add_at_saturating(stats.compat_cycles, e_slot[att], dc[att], c, t.C_OVERFLOW)
     c[t.C_COMPAT_UNATTRIBUTED_ENTERS] += np.count_nonzero(~att)
-    c[t.C_COMPAT_UNATTRIBUTED_CYCLES] += int(dc[~att].sum())
+    add_at_saturating(c, np.full(np.count_nonzero(~att), t.C_COMPAT_UNATTRIBUTED_CYCLES), dc[~att], c, t.C_OVERFLOW)
 
     # Carry the state into the next chunk
     st[t.S_PREV_TSC] = tsc[-1]

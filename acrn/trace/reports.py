@@ -248,8 +248,8 @@ def _vm_exit_warnings(prefix: str, s, compat: bool) -> list:
         out.append("%s: %d records have a TSC of 2^63 or more (corrupt?): times around them are wrong"
                    % (prefix, c[t.C_TSC_HIGH]))
     if c[t.C_OVERFLOW]:
-        out.append("%s: %d cycle sums would overflow int64: shown as %d (the real sums are larger)"
-                   % (prefix, c[t.C_OVERFLOW], (1 << 63) - 1))
+        out.append("%s: %d cycle sums would overflow int64: shown at the int64 limit, %d (or -%d)"
+                   % (prefix, c[t.C_OVERFLOW], (1 << 63) - 1, 1 << 63))
     if c[t.C_NEGATIVE_DURATION]:
         out.append("%s: %d exits end before they start (TSC went backwards): counted, not timed"
                    % (prefix, c[t.C_NEGATIVE_DURATION]))

@@ -29,7 +29,7 @@ cdef inline long sat_add(long cur, long d) noexcept nogil
                last_reason=long, last_ctx=long, ctx=long, started=bint, begin=long, end=long, c_slot=long,
                c_exit_tsc=long, nonmono=long, tsc_high=long, overflow=long, nd=long, x=long, tsc=long, eid=long, reason=long,
                d=long, dc=long, slot=long, id_mask=long, vm_exit=long, vm_enter=long, reason_mask=long,
-               kind_exit=long, kind_enter=long, handler_first=long, handler_last=long)
+               kind_exit=long, kind_enter=long, handler_first=long, handler_last=long, i64_max=long)
 cpdef long vm_exit_chunk(const long[::1] w, long[::1] st, long[::1] counters, long[::1] exits,
                          long[::1] completed, long[::1] exit_cycles, long[::1] compat_events,
                          long[::1] compat_cycles, long[::1] ctx_exits, long[::1] ctx_exit_cycles,

@@ -168,6 +168,27 @@ def test_sums_beyond_int64_saturate_with_a_warning(tmp_path):
         assert any("cycle sums would overflow int64" in w for w in warnings(r)), r.stderr
 
 
+@pytest.mark.parametrize("handler", [True, False])
+def test_acrnalyze_compat_sums_beyond_int64_saturate_with_a_warning(tmp_path, handler):
+    """--acrnalyze-compat's sums (per TRACE_VMEXIT_* event, and the VM_ENTERs before any such event) are
+    kept at the int64 limit and counted as the exact sums are, in every backend (they used to wrap)."""
+    big = 1 << 62
+    exit_ = [(0, X, 30, 0)] + ([(1, ev.TRACE_VMEXIT_IO_INSTRUCTION, 0, 0)] if handler else [])
+    rows = (exit_ + [(big, E, 0, 0)]) * 3  # three exits of about 2**62 cycles each
+    cap = raw_capture(tmp_path, [packed(rows)])
+    limit = (1 << 63) - 1
+    for backend in ("numpy", "numba", "compiled"):
+        r = run("analyze", cap, "--tsc-mhz", "1000", "--json", "--acrnalyze-compat", "--backend", backend)
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.stdout)
+        assert any("cycle sums would overflow int64" in w for w in warnings(r)), (backend, r.stderr)
+        if handler:
+            io_row = [row for row in data["all"]["rows"] if row["event"] == "VMEXIT_IO_INSTRUCTION"][0]
+            assert io_row["cycles"] == limit, backend  # kept at the limit, not wrapped negative
+        else:
+            assert any("3 VM_ENTER (%d cycles)" % limit in w for w in warnings(r)), (backend, r.stderr)
+
+
 def test_tsc_at_or_above_2_63_is_flagged(tmp_path):
     rows = [(100, X, 30, 0), (200, E, 0, 0), ((1 << 63) + 5, X, 30, 0), ((1 << 63) + 9, E, 0, 0)]
     cap = raw_capture(tmp_path, [packed(rows)])
