@@ -19,10 +19,10 @@ raised / dropped guest NMI, smp_call and fault as a list, as plugin invariants r
 """
 import array
 import bisect
+import itertools
 from collections import deque
 
 import cython
-import numpy as np
 
 from acrn.arch_x86.consts import (
     ACRN_VECTORS, SRC_GUEST_OWNED, SRC_HYPERVISOR)
@@ -110,10 +110,10 @@ class LatencyHistogram:
             return None
         rank = max(1, -(-self.n * q // 100))
         if self.counts is None:
-            return int(np.sort(np.frombuffer(self.exact, np.int64))[int(rank) - 1])
+            return sorted(self.exact)[int(rank) - 1]
         if rank >= self.n:
             return self.max
-        index = int(np.searchsorted(np.cumsum(np.frombuffer(self.counts, np.int64)), rank))
+        index = bisect.bisect_left(list(itertools.accumulate(self.counts)), rank)  # the first cumulative count >= rank
         low, width = bucket_bounds(index)
         return min(max(low + width // 2, self.min), self.max)
 
@@ -192,6 +192,8 @@ class RequestTable:
 
     def remote_latencies(self):
         """handled - made of every handled remote request, in cycles (an int64 array)."""
+        import numpy as np  # only with records=True (numpy's import and its BLAS threads cost a plain run)
+
         made, handled = np.frombuffer(self.made, np.int64), np.frombuffer(self.handled, np.int64)
         keep = (handled >= 0) & (np.frombuffer(self.remote, np.int8) != 0) & (np.frombuffer(self.dropped, np.int8) == 0)
         return handled[keep] - made[keep]
@@ -234,11 +236,15 @@ class KickTable:
 
     def latencies(self):
         """exit time - time of every kick a VM exit followed, in cycles (an int64 array)."""
+        import numpy as np
+
         time, exit_ = np.frombuffer(self.time, np.int64), np.frombuffer(self.exit, np.int64)
         return exit_[exit_ >= 0] - time[exit_ >= 0]
 
     def count_by_mode(self):
         """{notify mode: kicks sent}."""
+        import numpy as np
+
         modes, counts = np.unique(np.frombuffer(self.mode, np.int32), return_counts=True)
         return {int(m): int(c) for m, c in zip(modes, counts)}
 
