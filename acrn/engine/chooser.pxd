@@ -19,13 +19,22 @@ cdef class Chooser:
 
     @cython.locals(i=cython.int, j=cython.int, k=cython.int, nkey=cython.int, prev=cython.uint)
     cdef _mt_seed(self, list key)
+    # the draw path: final methods (direct C calls the C compiler can inline), no exception checks where
+    # none can be raised
     @cython.locals(y=cython.uint, kk=cython.int)
-    cdef unsigned int _genrand(self)
+    cdef void _twist(self) noexcept
+    @cython.locals(y=cython.uint)
+    @cython.final
+    cdef inline unsigned int _genrand(self) noexcept
     @cython.locals(a=cython.uint, b=cython.uint)
-    cdef double _draw(self)
+    @cython.final
+    cdef inline double _draw(self) noexcept
     @cython.locals(pos=cython.Py_ssize_t, value=cython.longlong, r=cython.double)
+    @cython.final
     cdef long long _next(self, long long lo, long long hi) except? -1
-    cpdef _record(self, long long value)
+    @cython.final
+    cdef inline int _keep(self, long long value) except -1
+    cpdef int _record(self, long long value) except -1
     cpdef attach(self, sim)
     cpdef long long latency(self, long long lo, long long hi, int what=*) except? -1
     cpdef long long pick(self, long long n, int what=*) except? -1

@@ -95,13 +95,23 @@ class Chooser:
         self._mt[0] = MT_UPPER  # the most significant bit set: a non-zero state
         self._mti = MT_N
 
+    def _twist(self):
+        """The regeneration of genrand_int32: all 624 words at once, every 624 outputs (the reference
+        code's three loops: no modulo)."""
+        for kk in range(MT_N - MT_M):
+            y = (self._mt[kk] & MT_UPPER) | (self._mt[kk + 1] & MT_LOWER)
+            self._mt[kk] = self._mt[kk + MT_M] ^ (y >> 1) ^ (MT_MATRIX_A if y & 1 else 0)
+        for kk in range(MT_N - MT_M, MT_N - 1):
+            y = (self._mt[kk] & MT_UPPER) | (self._mt[kk + 1] & MT_LOWER)
+            self._mt[kk] = self._mt[kk + (MT_M - MT_N)] ^ (y >> 1) ^ (MT_MATRIX_A if y & 1 else 0)
+        y = (self._mt[MT_N - 1] & MT_UPPER) | (self._mt[0] & MT_LOWER)
+        self._mt[MT_N - 1] = self._mt[MT_M - 1] ^ (y >> 1) ^ (MT_MATRIX_A if y & 1 else 0)
+        self._mti = 0
+
     def _genrand(self):
-        """genrand_int32: the next 32-bit output (regenerating all 624 words every 624 outputs), tempered."""
+        """genrand_int32: the next 32-bit output, tempered."""
         if self._mti >= MT_N:
-            for kk in range(MT_N):
-                y = (self._mt[kk] & MT_UPPER) | (self._mt[(kk + 1) % MT_N] & MT_LOWER)
-                self._mt[kk] = self._mt[(kk + MT_M) % MT_N] ^ (y >> 1) ^ (MT_MATRIX_A if y & 1 else 0)
-            self._mti = 0
+            self._twist()
         y = self._mt[self._mti]
         self._mti += 1
         y ^= y >> 11
@@ -120,7 +130,12 @@ class Chooser:
 
     # ---- the choice log ---------------------------------------------------------------------------
     def _record(self, value):
-        """Append ``value`` to the log (when kept) and count the choice."""
+        """Append ``value`` to the log (when kept) and count the choice (for subclasses that choose
+        themselves, e.g. the explorer's)."""
+        return self._keep(value)
+
+    def _keep(self, value):
+        """``_record``'s body (a final C method: the draw path calls it inline)."""
         if self.keep_log:
             if cython.compiled:
                 if not self._wide and not (INT32_MIN <= value <= INT32_MAX):
@@ -136,6 +151,7 @@ class Chooser:
             else:
                 self._pylog.append(value)
         self.n += 1
+        return 0
 
     @property
     def log(self):
@@ -164,7 +180,7 @@ class Chooser:
                 value = lo + cython.cast(cython.longlong, r * (hi - lo + 1))
             else:
                 value = lo + int(r * (hi - lo + 1))
-        self._record(value)
+        self._keep(value)
         return value
 
     def attach(self, sim):

@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
-import numpy as np
-
 PASS = "PASS"
 FAIL = "FAIL"
 NOT_EXERCISED = "-"
@@ -65,6 +63,8 @@ class LatencyStats:
     def of(cls, cycles, tsc_mhz):
         """From the latencies in cycles (any sequence of integers; an int64 numpy array is sorted in place
         of a list of Python ints)."""
+        import numpy as np  # not at import: a run without records needs no numpy (its import, its BLAS threads)
+
         values = np.sort(np.asarray(cycles, dtype=np.int64))
         return cls(len(values), _to_us(percentile(values, 50), tsc_mhz), _to_us(percentile(values, 99), tsc_mhz),
                    _to_us(int(values[-1]) if len(values) else None, tsc_mhz))

@@ -1,11 +1,15 @@
 import cython
+from cpython cimport array as carray
+
+from acrn.engine.sim cimport Sim
+
 
 
 cdef class LatencyHistogram:
     cdef public long long n
     cdef public long long min
     cdef public long long max
-    cdef public object exact
+    cdef public carray.array exact
     cdef public object counts
     cdef long long[::1] _counts
 
@@ -18,7 +22,7 @@ cpdef long long bucket_of(long long value)
 
 
 cdef class Observer:
-    cdef public object sim
+    cdef public Sim sim
     cdef public int n_pcpus
     cdef public bint records
     cdef public long long request_bound
@@ -35,7 +39,9 @@ cdef class Observer:
     cdef public dict _kick_rows
     cdef public LatencyHistogram kick_latency
     cdef public dict kicks_by_mode
-    cdef public dict exits
+    cdef public object _exit_counts_array
+    cdef long long[::1] _exit_counts
+    cdef public dict _exits_beyond
     cdef public long long n_guest_interrupts
     cdef public long long n_guest_nmis_received
     cdef public object spurious
@@ -76,7 +82,7 @@ cdef class Observer:
     @cython.locals(now=cython.longlong)
     cpdef kick_sent(self, src, dst, mode)
     @cython.locals(now=cython.longlong, sent=cython.longlong)
-    cpdef vmexit(self, pcpu_id, reason)
+    cpdef vmexit(self, int pcpu_id, long long reason)
     cpdef kick_absorbed(self, pcpu_id)
     @cython.locals(now=cython.longlong)
     cpdef guest_interrupt(self, vcpu, vector, sources, is_nmi)

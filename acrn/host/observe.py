@@ -19,10 +19,10 @@ raised / dropped guest NMI, smp_call and fault as a list, as plugin invariants r
 """
 import array
 import bisect
+import itertools
 from collections import deque
 
 import cython
-import numpy as np
 
 from acrn.arch_x86.consts import (
     ACRN_VECTORS, SRC_GUEST_OWNED, SRC_HYPERVISOR)
@@ -45,6 +45,8 @@ HIST_HALF = cython.declare(cython.longlong, 1 << 7)  # 1 << (HIST_BITS - 1)
 HIST_EXACT = cython.declare(cython.longlong, 1 << 8)  # 1 << HIST_BITS: below it, one bucket per value
 HIST_BUCKETS = (63 - 8) * (1 << 7) + (1 << 8)  # every value of 0..2**63-1
 HIST_REL_ERROR = 1.0 / (1 << 8)
+#: VM exits are counted by basic reason in an array of this many slots (SDM appendix C: reasons < 80)
+EXIT_REASON_SLOTS = cython.declare(cython.int, 128)
 
 
 def bucket_of(value):
@@ -87,8 +89,12 @@ class LatencyHistogram:
         if value > self.max:
             self.max = value
         if self.counts is None:
-            self.exact.append(value)
-            if len(self.exact) > EXACT_SAMPLES:
+            if cython.compiled:
+                carray.resize_smart(self.exact, self.n)  # (amortized growth, as append)
+                self.exact.data.as_longlongs[self.n - 1] = value
+            else:
+                self.exact.append(value)
+            if self.n > EXACT_SAMPLES:
                 self._to_buckets()
         else:
             self._counts[bucket_of(value)] += 1
@@ -110,10 +116,10 @@ class LatencyHistogram:
             return None
         rank = max(1, -(-self.n * q // 100))
         if self.counts is None:
-            return int(np.sort(np.frombuffer(self.exact, np.int64))[int(rank) - 1])
+            return sorted(self.exact)[int(rank) - 1]
         if rank >= self.n:
             return self.max
-        index = int(np.searchsorted(np.cumsum(np.frombuffer(self.counts, np.int64)), rank))
+        index = bisect.bisect_left(list(itertools.accumulate(self.counts)), rank)  # the first cumulative count >= rank
         low, width = bucket_bounds(index)
         return min(max(low + width // 2, self.min), self.max)
 
@@ -192,6 +198,8 @@ class RequestTable:
 
     def remote_latencies(self):
         """handled - made of every handled remote request, in cycles (an int64 array)."""
+        import numpy as np  # only with records=True (numpy's import and its BLAS threads cost a plain run)
+
         made, handled = np.frombuffer(self.made, np.int64), np.frombuffer(self.handled, np.int64)
         keep = (handled >= 0) & (np.frombuffer(self.remote, np.int8) != 0) & (np.frombuffer(self.dropped, np.int8) == 0)
         return handled[keep] - made[keep]
@@ -234,11 +242,15 @@ class KickTable:
 
     def latencies(self):
         """exit time - time of every kick a VM exit followed, in cycles (an int64 array)."""
+        import numpy as np
+
         time, exit_ = np.frombuffer(self.time, np.int64), np.frombuffer(self.exit, np.int64)
         return exit_[exit_ >= 0] - time[exit_ >= 0]
 
     def count_by_mode(self):
         """{notify mode: kicks sent}."""
+        import numpy as np
+
         modes, counts = np.unique(np.frombuffer(self.mode, np.int32), return_counts=True)
         return {int(m): int(c) for m, c in zip(modes, counts)}
 
@@ -309,7 +321,9 @@ class Observer:
         self._kick_rows = {}  # the same, rows of the table (records only)
         self.kick_latency = LatencyHistogram()  # kick sent -> VM exit on its target
         self.kicks_by_mode = {}  # notify mode -> kicks sent
-        self.exits = {}  # basic reason -> count
+        self._exit_counts_array = array.array("q", bytes(8 * EXIT_REASON_SLOTS))  # basic reason -> count
+        self._exit_counts = self._exit_counts_array  # (compiled: a typed view of it)
+        self._exits_beyond = {}  # the same, reasons >= EXIT_REASON_SLOTS (none that the model makes)
         # guest interrupts and NMIs
         self.n_guest_interrupts = 0
         self.n_guest_nmis_received = 0  # NMIs carrying a guest-owned source that reached the guest
@@ -359,7 +373,8 @@ class Observer:
         row = self.requests.add(vcpu.name, bit, now, vcpu.pcpu_id, remote) if self.records else -1
         self._open[key] = (now, vcpu.pcpu_id, remote, self.n_requests, row)
         self.n_requests += 1
-        self.sim.trace_request(vcpu, bit, True)
+        if self.sim.tracer is not None:
+            self.sim.trace_request(vcpu, bit, True)
 
     def request_handled(self, vcpu, bit):
         now = self.sim.now
@@ -374,7 +389,8 @@ class Observer:
                 self.late_requests.add((made + self.request_bound, pcpu, order), (vcpu.name, bit, made, now))
             if row >= 0:
                 self.requests.handled[row] = now
-            self.sim.trace_request(vcpu, bit, False)
+            if self.sim.tracer is not None:
+                self.sim.trace_request(vcpu, bit, False)
 
     def sched_next(self, pcpu_id, prev, nxt):
         """A thread is switched out: its vCPU's open requests lose their bound (scheduling delay)."""
@@ -385,7 +401,8 @@ class Observer:
                 if row >= 0:
                     self.requests.drop(row)
                 self.dropped_requests += 1
-        self.sim.trace_sched(pcpu_id, prev, nxt)
+        if self.sim.tracer is not None:
+            self.sim.trace_sched(pcpu_id, prev, nxt)
 
     def open_requests(self):
         """The requests still waiting to be handled, in order made (``RequestSample``)."""
@@ -399,10 +416,21 @@ class Observer:
         self.kicks_by_mode[mode] = self.kicks_by_mode.get(mode, 0) + 1
         if self.records:
             self._kick_rows.setdefault(dst, []).append(self.kicks.add(now, src, dst, mode))
-        self.sim.trace_kick(src, dst, mode)
+        if self.sim.tracer is not None:
+            self.sim.trace_kick(src, dst, mode)
+
+    @property
+    def exits(self):
+        """{basic exit reason: VM exits}, of the reasons that occurred."""
+        out = {reason: n for reason, n in enumerate(self._exit_counts_array) if n}
+        out.update(self._exits_beyond)
+        return out
 
     def vmexit(self, pcpu_id, reason):
-        self.exits[reason] = self.exits.get(reason, 0) + 1
+        if 0 <= reason < EXIT_REASON_SLOTS:
+            self._exit_counts[reason] += 1
+        else:
+            self._exits_beyond[reason] = self._exits_beyond.get(reason, 0) + 1
         waiting = self._kick_open.get(pcpu_id)
         if waiting:
             now = self.sim.now
@@ -436,7 +464,8 @@ class Observer:
         if self.records:
             kind = "guest-nmi" if is_nmi else "guest-intr"
             self.guest_interrupts.append(Record(now, vcpu.pcpu_id, kind, (vcpu.name, vector, sources, lapic_pt)))
-        self.sim.trace_guest_interrupt(vcpu, vector, sources, is_nmi)
+        if self.sim.tracer is not None:
+            self.sim.trace_guest_interrupt(vcpu, vector, sources, is_nmi)
 
     def guest_nmi_raised(self, vcpu, source):
         """A guest-owned source raised an NMI meant for ``vcpu``."""
