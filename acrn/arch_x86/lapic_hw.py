@@ -22,6 +22,9 @@ from acrn.errors import InvalidEncoding
 # C shift of a typed vector would overflow in compiled mode
 _BIT = [1 << v for v in range(256)]
 
+# bit m set for every delivery mode m an ICR may carry (SDM 10.6.1): a C test of ICR_DELIVERY_MODES
+ICR_DELIVERY_MODE_BITS = cython.declare(cython.longlong, sum(1 << m for m in ICR_DELIVERY_MODES))
+
 Icr = collections.namedtuple(
     "Icr", "vector delivery_mode dest_mode_logical level_assert trigger_level shorthand dest")
 Lvt = collections.namedtuple(
@@ -38,7 +41,8 @@ def _check_fixed_vector(vector, what):
 
 def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=APIC_DEST_NOSHORT,
                level_assert=True, trigger_level=False):
-    """64-bit x2APIC ICR value (SDM 10.12.9): destination in bits 63:32, command in bits 31:0."""
+    """64-bit x2APIC ICR value (SDM 10.12.9): destination in bits 63:32, command in bits 31:0; every field
+    checked (InvalidEncoding)."""
     if delivery_mode not in ICR_DELIVERY_MODES:
         raise InvalidEncoding("ICR delivery mode %r is reserved (allowed: %s)" % (
             delivery_mode, ", ".join(DELIVERY_MODES[m] for m in sorted(ICR_DELIVERY_MODES))))
@@ -50,14 +54,28 @@ def icr_encode(vector, delivery_mode, dest, dest_mode_logical=False, shorthand=A
         _check_fixed_vector(vector, "ICR")
     elif not 0 <= vector <= 0xFF:
         raise InvalidEncoding("ICR vector %r out of range 0-255" % (vector,))
-    lo = vector | (delivery_mode << APIC_ICR_DM_SHIFT) | (shorthand << APIC_ICR_SHORTHAND_SHIFT)
+    flags = 0
     if dest_mode_logical:
-        lo |= APIC_ICR_DESTMODE_LOGICAL
+        flags |= APIC_ICR_DESTMODE_LOGICAL
     if level_assert:
-        lo |= APIC_ICR_LEVEL_ASSERT
+        flags |= APIC_ICR_LEVEL_ASSERT
     if trigger_level:
-        lo |= APIC_ICR_TRIGGER_LEVEL
-    return (dest << 32) | lo
+        flags |= APIC_ICR_TRIGGER_LEVEL
+    return icr_value(vector, delivery_mode, dest, shorthand, flags)
+
+
+def icr_value(vector, delivery_mode, dest, shorthand, flags):
+    """The x2APIC ICR value of these fields, unchecked (SDM 10.12.9): ``dest`` in bits 63:32, the shorthand
+    in 19:18, ``flags`` (destination mode, level, trigger: bits 11, 14, 15), the delivery mode in 10:8, the
+    vector in 7:0.  On plain integers, for the hypervisor's own sends; ``icr_encode`` checks the fields."""
+    return (dest << 32) | (shorthand << APIC_ICR_SHORTHAND_SHIFT) | flags | (delivery_mode << APIC_ICR_DM_SHIFT) \
+        | vector
+
+
+def icr_phys(vector, delivery_mode, dest):
+    """The ICR value of ACRN's send_single_* writes: physical destination ``dest``, no shorthand, level
+    assert, edge trigger (SDM 10.12.9)."""
+    return icr_value(vector, delivery_mode, dest, APIC_DEST_NOSHORT, APIC_ICR_LEVEL_ASSERT)
 
 
 def icr_check(value):
@@ -66,16 +84,22 @@ def icr_check(value):
     engine's ``write_icr``); ``icr_decode`` returns them as an ``Icr``."""
     if not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
         raise InvalidEncoding("ICR value %r out of range (a 64-bit MSR)" % (value,))
+    return icr_check_bits(value)
+
+
+def icr_check_bits(value):
+    """``icr_check`` of a value known to fit 64 bits, on a C integer: reserved bits, reserved delivery
+    mode, illegal fixed vector."""
     lo = value & 0xFFFFFFFF
     if lo & APIC_ICR_RESERVED_LO:
         raise InvalidEncoding("ICR value 0x%x sets reserved bits 0x%x (SDM 10.12.9)"
                               % (value, lo & APIC_ICR_RESERVED_LO))
     dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
-    if dm not in ICR_DELIVERY_MODES:
+    if not (ICR_DELIVERY_MODE_BITS >> dm) & 1:
         raise InvalidEncoding("ICR value 0x%x has reserved delivery mode %d (SDM 10.6.1)" % (value, dm))
-    vector = lo & 0xFF
-    if dm in (APIC_DM_FIXED, APIC_DM_LOWPRI):
-        _check_fixed_vector(vector, "ICR")
+    if (dm == APIC_DM_FIXED or dm == APIC_DM_LOWPRI) and (lo & 0xFF) < 16:
+        _check_fixed_vector(lo & 0xFF, "ICR")
+    return 0
 
 
 def icr_decode(value):

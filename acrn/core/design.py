@@ -10,6 +10,8 @@ from acrn.errors import AcrnModelError
 
 HANDLE_NMI_CHOICES = ("none", "nmi-window", "reflect", "poll")
 NOTIFICATION_NMI_CHOICES = ("none", "lapic-pt", "kick-flag")
+# their codes (the index in NOTIFICATION_NMI_CHOICES), as the hypervisor keeps them (Hypervisor.notification_nmi)
+NOTIFICATION_NMI_NONE, NOTIFICATION_NMI_LAPIC_PT, NOTIFICATION_NMI_KICK_FLAG = range(3)
 INIT_EXIT_CHOICES = ("no-retain", "undefined", "retain")
 SMP_CALL_CHOICES = ("ipi", "request")
 GUEST_NMI_CHOICES = ("pass", "filter", "virtualize")

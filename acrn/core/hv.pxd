@@ -5,7 +5,7 @@ from acrn.engine.sim cimport Sim
 from acrn.host.observe cimport Observer
 
 # the constants this module imports, as C globals (their values: the modules they come from)
-cdef long long SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI
+cdef long long NOTIFY_VCPU_VECTOR, SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI, NOTIFICATION_NMI_KICK_FLAG
 
 
 cdef class PerCpu:
@@ -25,6 +25,11 @@ cdef class PerCpu:
 
 cdef class Hypervisor:
     cdef public object design
+    cdef public int kick_mode
+    cdef public int sleep_mode
+    cdef public int notification_nmi
+    cdef public bint nmi_injection_checked
+    cdef public bint handle_nmi_poll
     cdef public Sim sim
     cdef public Observer obs
     cdef public list hw

@@ -2,9 +2,13 @@
 ``pcpu_active_bitmap``, ``smp_call_mask``), plus the handles the C code reaches implicitly: the engine
 (for "the current pCPU" and for time) and the observer (invariants, traces, plugin hooks).
 """
+import cython
+
+from acrn.arch_x86.consts import NOTIFY_VCPU_VECTOR
 from acrn.core.defs import (
     SCHED_NOTIFY_INIT, SCHED_NOTIFY_NMI)
-from acrn.core import lapic
+from acrn.core.design import NOTIFICATION_NMI_CHOICES, NOTIFICATION_NMI_KICK_FLAG
+from acrn.core import lapic  # the module (its functions looked up when called): lapic imports this one
 from acrn.core.schedule import SchedControl
 
 
@@ -35,6 +39,12 @@ class PerCpu:
 class Hypervisor:
     def __init__(self, design, sim, obs, n_pcpus, scheduler_cls):
         self.design = design
+        # the design's choices that hot paths test, as C values (a Design is frozen: copied once)
+        self.kick_mode = design.kick_mode
+        self.sleep_mode = design.sleep_mode
+        self.notification_nmi = NOTIFICATION_NMI_CHOICES.index(design.notification_nmi)
+        self.nmi_injection_checked = design.nmi_injection == "checked"
+        self.handle_nmi_poll = design.handle_nmi == "poll"
         self.sim = sim
         self.obs = obs
         self.hw = sim.hw  # the pCPUs (arch_x86.pcpu.PCpu), indexed by pcpu_id
@@ -61,13 +71,13 @@ class Hypervisor:
         """The one switch from a notify/delivery mode to the LAPIC call (make_reschedule_request,
         kick_thread): IPI 0xF0, NMI or INIT."""
         if mode == SCHED_NOTIFY_NMI:
-            if self.design.notification_nmi == "kick-flag":
-                self.per_cpu[pcpu_id].nmi_kick_pending = True  # say why, before the NMI can arrive
+            if self.notification_nmi == NOTIFICATION_NMI_KICK_FLAG:
+                cython.cast(PerCpu, self.per_cpu[pcpu_id]).nmi_kick_pending = True  # say why, before the NMI
             lapic.send_single_nmi(self, pcpu_id)
         elif mode == SCHED_NOTIFY_INIT:
             lapic.send_single_init(self, pcpu_id)
         else:
-            lapic.send_single_ipi(self, pcpu_id, lapic.NOTIFY_VCPU_VECTOR)
+            lapic.send_single_ipi(self, pcpu_id, NOTIFY_VCPU_VECTOR)
         self.obs.kick_sent(self.get_pcpu_id(), pcpu_id, mode)
 
     def vm_by_name(self, name):

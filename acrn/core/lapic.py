@@ -3,33 +3,30 @@
 Each function builds the ICR value ACRN writes (hw-semantics 1.7) and hands it to the LAPIC model;
 delivery happens after the cost model's latency.
 """
-from acrn.arch_x86 import consts as C
-from acrn.arch_x86.lapic_hw import icr_encode
+from acrn.arch_x86.consts import (
+    APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_NMI, APIC_DM_STARTUP, NOTIFY_VCPU_VECTOR, SRC_HV_NOTIFY, SRC_HV_OTHER)
+from acrn.arch_x86.lapic_hw import icr_phys
 
-NOTIFY_VCPU_VECTOR = C.NOTIFY_VCPU_VECTOR
 
-
-def send_single_ipi(hv, pcpu_id, vector, sources=C.SRC_HV_NOTIFY):
+def send_single_ipi(hv, pcpu_id, vector, sources=SRC_HV_NOTIFY):
     """send_single_ipi: fixed, physical destination, ICR lo = vector."""
     pc = hv.per_cpu[pcpu_id]
-    icr = icr_encode(vector, C.APIC_DM_FIXED, pc.lapic_id)
-    hv.sim.write_icr(hv.get_pcpu_id(), icr, sources)
+    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(vector, APIC_DM_FIXED, pc.lapic_id), sources)
 
 
-def send_single_nmi(hv, pcpu_id, sources=C.SRC_HV_NOTIFY):
+def send_single_nmi(hv, pcpu_id, sources=SRC_HV_NOTIFY):
     """send_single_nmi (the series): ICR lo = 0x400 (NMI, vector 0), physical destination."""
     pc = hv.per_cpu[pcpu_id]
-    icr = icr_encode(0, C.APIC_DM_NMI, pc.lapic_id)
-    hv.sim.write_icr(hv.get_pcpu_id(), icr, sources)
+    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_NMI, pc.lapic_id), sources)
 
 
-def send_single_init(hv, pcpu_id, sources=C.SRC_HV_NOTIFY):
+def send_single_init(hv, pcpu_id, sources=SRC_HV_NOTIFY):
     """send_single_init (before the series and after 2021): ICR lo = 0x500 (INIT), physical."""
-    icr = icr_encode(0, C.APIC_DM_INIT, hv.per_cpu[pcpu_id].lapic_id)
-    hv.sim.write_icr(hv.get_pcpu_id(), icr, sources)
+    pc = hv.per_cpu[pcpu_id]
+    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, pc.lapic_id), sources)
 
 
-def send_dest_ipi_mask(hv, dest_mask, vector, sources=C.SRC_HV_OTHER):
+def send_dest_ipi_mask(hv, dest_mask, vector, sources=SRC_HV_OTHER):
     """send_dest_ipi_mask: one fixed IPI per pCPU in the mask."""
     pcpu_id = 0
     while dest_mask:
@@ -42,6 +39,6 @@ def send_dest_ipi_mask(hv, dest_mask, vector, sources=C.SRC_HV_OTHER):
 def send_startup_ipi(hv, pcpu_id, startup_paddr):
     """send_startup_ipi: INIT, then a start-up IPI with vector = start address >> 12 (SDM 8.4.4)."""
     apic_id = hv.per_cpu[pcpu_id].lapic_id
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_encode(0, C.APIC_DM_INIT, apic_id), C.SRC_HV_OTHER)
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_encode((startup_paddr >> 12) & 0xFF, C.APIC_DM_STARTUP, apic_id),
-                     C.SRC_HV_OTHER, extra_delay=hv.sim.cost.cycles(10.0))
+    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, apic_id), SRC_HV_OTHER)
+    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys((startup_paddr >> 12) & 0xFF, APIC_DM_STARTUP, apic_id),
+                     SRC_HV_OTHER, extra_delay=hv.sim.cost.cycles(10.0))

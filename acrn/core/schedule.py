@@ -115,7 +115,7 @@ def notify_mode_of(hv, obj, for_sleep):
     before the series kick_vcpu ignored the mode and sent IPI 0xF0 while sleep_thread sent INIT."""
     if obj.notify_mode == SCHED_NOTIFY_IPI:
         return SCHED_NOTIFY_IPI
-    return hv.design.sleep_mode if for_sleep else hv.design.kick_mode
+    return hv.sleep_mode if for_sleep else hv.kick_mode  # the design's, copied into the hypervisor
 
 
 def sleep_thread(hv, obj):

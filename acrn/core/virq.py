@@ -157,7 +157,7 @@ def acrn_handle_pending_request(vcpu):
         handle_smp_call(vcpu.hv, vcpu.pcpu_id)
     injected = vcpu_inject_hi_exception(vcpu)
     if not injected:
-        if (arch.pending_req >> ACRN_REQUEST_NMI) & 1 and vcpu.hv.design.nmi_injection == "checked" \
+        if (arch.pending_req >> ACRN_REQUEST_NMI) & 1 and vcpu.hv.nmi_injection_checked \
                 and not is_nmi_injectable(vcpu):
             enable_nmi_window(vcpu)  # ACRN 2021: the NMI waits; the request stays pending
         elif _test_and_clear(vcpu, ACRN_REQUEST_NMI):
@@ -224,7 +224,7 @@ def exception_vmexit_handler(vcpu):
         if info & VMX_INT_INFO_ERR_CODE_VALID:
             err = vcpu.arch.vmcs.exit_int_errcode
     vcpu_retain_rip(vcpu)
-    if vector == IDT_NMI and vcpu.hv.design.handle_nmi == "poll" and vcpu.vm.lapic_pt:
+    if vector == IDT_NMI and vcpu.hv.handle_nmi_poll and vcpu.vm.lapic_pt:
         handle_nmi_exit_sources(vcpu)
     elif vector >= 0:
         vcpu_queue_exception(vcpu, vector, err)

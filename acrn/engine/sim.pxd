@@ -2,6 +2,7 @@ import cython
 from libc.stdlib cimport free, realloc
 
 from acrn.arch_x86.pcpu cimport PCpu
+from acrn.arch_x86.lapic_hw cimport icr_check
 from acrn.engine.chooser cimport Chooser
 
 # the constants this module imports, as C globals (their values: the modules they come from)
@@ -151,8 +152,11 @@ cdef class Sim:
     cdef _vmentry(self, PcpuCtx ctx)
     cdef _settle(self, PcpuCtx ctx)
     cdef _guest_event(self, PcpuCtx ctx)
-    @cython.locals(lo=cython.longlong, dm=cython.int, vector=cython.int, shorthand=cython.int, dest=cython.longlong)
+    @cython.locals(bits=cython.ulonglong, lo=cython.ulonglong, dm=cython.int, vector=cython.int, shorthand=cython.int,
+                   dest=cython.ulonglong, first_only=cython.bint, cpu=cython.int, apic_id=cython.ulonglong)
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
+    @cython.locals(kind=cython.int, step=cython.int, latest=cython.longlong)
+    cdef _icr_arrival(self, int dst, int dm, int vector, int sources, long long extra_delay)
     @cython.locals(hw=PCpu, state=cython.int)
     cdef _arrive(self, PcpuCtx ctx, int kind, int vector, int sources)
     cdef bint _defer(self, PcpuCtx ctx, long long kind, long long vector, long long sources, long long latest) except -1

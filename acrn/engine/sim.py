@@ -467,39 +467,53 @@ class Sim:
         except Exception as exc:
             self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
             return
-        lo = value & 0xFFFFFFFF
+        bits = value  # fits 64 bits (checked): a C integer from here on
+        lo = bits & 0xFFFFFFFF
         dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
         vector = lo & 0xFF
         shorthand = (lo >> APIC_ICR_SHORTHAND_SHIFT) & 0x3
-        dest = value >> 32
+        dest = bits >> 32
+        if dm == APIC_DM_LOWPRI:
+            dm = APIC_DM_FIXED  # lowest priority: the first pCPU of the destination set (index order)
+            first_only = True
+        else:
+            first_only = False
         if shorthand == APIC_DEST_SELF:
-            dests = [src]
-        elif shorthand == APIC_DEST_ALLISELF:
-            dests = list(range(len(self.hw)))
-        elif shorthand == APIC_DEST_ALLESELF:
-            dests = [i for i in range(len(self.hw)) if i != src]
+            self._icr_arrival(src, dm, vector, sources, extra_delay)
+        elif shorthand == APIC_DEST_ALLISELF or shorthand == APIC_DEST_ALLESELF:
+            for cpu in range(len(self.hw)):
+                if cpu != src or shorthand == APIC_DEST_ALLISELF:
+                    self._icr_arrival(cpu, dm, vector, sources, extra_delay)
+                    if first_only:
+                        return
         elif lo & APIC_ICR_DESTMODE_LOGICAL:
             # x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0 (SDM 10.12.10.2)
-            dests = [i for i, hw in enumerate(self.hw)
-                     if (hw.lapic.apic_id >> 4) == (dest >> 16) and (dest >> (hw.lapic.apic_id & 0xF)) & 1]
+            for cpu in range(len(self.hw)):
+                apic_id = cython.cast(PCpu, self.hw[cpu]).lapic.apic_id
+                if (apic_id >> 4) == (dest >> 16) and (dest >> (apic_id & 0xF)) & 1:
+                    self._icr_arrival(cpu, dm, vector, sources, extra_delay)
+                    if first_only:
+                        return
         else:
-            cpu = self.apic_to_cpu.get(dest)
-            dests = [] if cpu is None else [cpu]
-        if dm == APIC_DM_LOWPRI:
-            dests, dm = dests[:1], APIC_DM_FIXED
-        for dst in dests:
-            if dm == APIC_DM_FIXED:
-                kind, step = ARR_FIXED, S_IPI_DELIVERY
-            elif dm == APIC_DM_NMI:
-                kind, step = ARR_NMI, S_NMI_DELIVERY
-            elif dm == APIC_DM_INIT:
-                kind, step = ARR_INIT, S_INIT_DELIVERY
-            elif dm == APIC_DM_STARTUP:
-                kind, step = ARR_SIPI, S_INIT_DELIVERY
-            else:
-                continue  # SMI: outside the model
-            latest = self.now + extra_delay + self._step_hi(step)
-            self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, vector, sources, latest)
+            target = self.apic_to_cpu.get(dest)
+            if target is not None:
+                self._icr_arrival(target, dm, vector, sources, extra_delay)
+
+    def _icr_arrival(self, dst, dm, vector, sources, extra_delay):
+        """Queue the arrival at pCPU ``dst`` of an ICR write's interrupt (delivery mode ``dm``), after the
+        latency of its delivery; an SMI is outside the model."""
+        if dm == APIC_DM_FIXED:
+            kind, step = ARR_FIXED, S_IPI_DELIVERY
+        elif dm == APIC_DM_NMI:
+            kind, step = ARR_NMI, S_NMI_DELIVERY
+        elif dm == APIC_DM_INIT:
+            kind, step = ARR_INIT, S_INIT_DELIVERY
+        elif dm == APIC_DM_STARTUP:
+            kind, step = ARR_SIPI, S_INIT_DELIVERY
+        else:
+            return
+        latest = self.now + extra_delay + self._step_hi(step)
+        self._push(self.now + extra_delay + self.latency(step), K_ARRIVE, dst, kind, vector, sources, latest)
 
     def deliver(self, dst, kind, vector, sources, delay=0):
         """An interrupt from outside the CPUs (a device MSI, the PMU, LINT1) reaches ``dst``.  It arrives at
