@@ -11,19 +11,19 @@ from acrn.arch_x86.lapic_hw import icr_phys
 def send_single_ipi(hv, pcpu_id, vector, sources=SRC_HV_NOTIFY):
     """send_single_ipi: fixed, physical destination, ICR lo = vector."""
     pc = hv.per_cpu[pcpu_id]
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(vector, APIC_DM_FIXED, pc.lapic_id), sources)
+    hv.sim.write_icr_bits(hv.get_pcpu_id(), icr_phys(vector, APIC_DM_FIXED, pc.lapic_id), sources)
 
 
 def send_single_nmi(hv, pcpu_id, sources=SRC_HV_NOTIFY):
     """send_single_nmi (the series): ICR lo = 0x400 (NMI, vector 0), physical destination."""
     pc = hv.per_cpu[pcpu_id]
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_NMI, pc.lapic_id), sources)
+    hv.sim.write_icr_bits(hv.get_pcpu_id(), icr_phys(0, APIC_DM_NMI, pc.lapic_id), sources)
 
 
 def send_single_init(hv, pcpu_id, sources=SRC_HV_NOTIFY):
     """send_single_init (before the series and after 2021): ICR lo = 0x500 (INIT), physical."""
     pc = hv.per_cpu[pcpu_id]
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, pc.lapic_id), sources)
+    hv.sim.write_icr_bits(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, pc.lapic_id), sources)
 
 
 def send_dest_ipi_mask(hv, dest_mask, vector, sources=SRC_HV_OTHER):
@@ -39,6 +39,6 @@ def send_dest_ipi_mask(hv, dest_mask, vector, sources=SRC_HV_OTHER):
 def send_startup_ipi(hv, pcpu_id, startup_paddr):
     """send_startup_ipi: INIT, then a start-up IPI with vector = start address >> 12 (SDM 8.4.4)."""
     apic_id = hv.per_cpu[pcpu_id].lapic_id
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, apic_id), SRC_HV_OTHER)
-    hv.sim.write_icr(hv.get_pcpu_id(), icr_phys((startup_paddr >> 12) & 0xFF, APIC_DM_STARTUP, apic_id),
+    hv.sim.write_icr_bits(hv.get_pcpu_id(), icr_phys(0, APIC_DM_INIT, apic_id), SRC_HV_OTHER)
+    hv.sim.write_icr_bits(hv.get_pcpu_id(), icr_phys((startup_paddr >> 12) & 0xFF, APIC_DM_STARTUP, apic_id),
                      SRC_HV_OTHER, extra_delay=hv.sim.cost.cycles(10.0))

@@ -2,7 +2,7 @@ import cython
 from libc.stdlib cimport free, realloc
 
 from acrn.arch_x86.pcpu cimport PCpu
-from acrn.arch_x86.lapic_hw cimport icr_check
+from acrn.arch_x86.lapic_hw cimport icr_check, icr_check_bits
 from acrn.engine.chooser cimport Chooser
 
 # the constants this module imports, as C globals (their values: the modules they come from)
@@ -152,9 +152,12 @@ cdef class Sim:
     cdef _vmentry(self, PcpuCtx ctx)
     cdef _settle(self, PcpuCtx ctx)
     cdef _guest_event(self, PcpuCtx ctx)
-    @cython.locals(bits=cython.ulonglong, lo=cython.ulonglong, dm=cython.int, vector=cython.int, shorthand=cython.int,
-                   dest=cython.ulonglong, first_only=cython.bint, cpu=cython.int, apic_id=cython.ulonglong)
     cpdef write_icr(self, int src, value, int sources, long long extra_delay=*)
+    cpdef write_icr_bits(self, int src, unsigned long long bits, int sources, long long extra_delay=*)
+    cdef _icr_fault(self, int src, value, exc)
+    @cython.locals(lo=cython.ulonglong, dm=cython.int, vector=cython.int, shorthand=cython.int, dest=cython.ulonglong,
+                   first_only=cython.bint, cpu=cython.int, apic_id=cython.ulonglong)
+    cdef _icr_send(self, int src, unsigned long long bits, int sources, long long extra_delay)
     @cython.locals(kind=cython.int, step=cython.int, latest=cython.longlong)
     cdef _icr_arrival(self, int dst, int dm, int vector, int sources, long long extra_delay)
     @cython.locals(hw=PCpu, state=cython.int)

@@ -22,7 +22,7 @@ from acrn.arch_x86.consts import (
     APIC_DEST_ALLESELF, APIC_DEST_ALLISELF, APIC_DEST_SELF, APIC_DM_FIXED, APIC_DM_INIT, APIC_DM_LOWPRI,
     APIC_DM_NMI, APIC_DM_STARTUP, APIC_ICR_DESTMODE_LOGICAL, APIC_ICR_DM_SHIFT, APIC_ICR_SHORTHAND_SHIFT,
     SRC_HV_NOTIFY)
-from acrn.arch_x86.lapic_hw import icr_check
+from acrn.arch_x86.lapic_hw import icr_check, icr_check_bits
 from acrn.arch_x86.pcpu import EV_ROOT_INTR, EV_ROOT_NMI, PCpu
 from acrn.engine.cost import (N_STEPS, S_DISPATCH_INTERRUPT, S_HANDLE_NMI, S_INIT_DELIVERY, S_IPI_DELIVERY,
                               S_NMI_DELIVERY, STEP_NAMES)
@@ -465,9 +465,24 @@ class Sim:
         try:
             icr_check(value)
         except Exception as exc:
-            self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
+            self._icr_fault(src, value, exc)
             return
-        bits = value  # fits 64 bits (checked): a C integer from here on
+        self._icr_send(src, value, sources, extra_delay)
+
+    def write_icr_bits(self, src, bits, sources, extra_delay=0):
+        """``write_icr`` of a value known to fit 64 bits (the hypervisor's own sends: a C integer throughout)."""
+        try:
+            icr_check_bits(bits)
+        except Exception as exc:
+            self._icr_fault(src, bits, exc)
+            return
+        self._icr_send(src, bits, sources, extra_delay)
+
+    def _icr_fault(self, src, value, exc):
+        self.obs.fault(src, "pCPU%d: invalid ICR write 0x%x: %s" % (src, value, exc))
+
+    def _icr_send(self, src, bits, sources, extra_delay):
+        """Decode a checked ICR value and queue its interrupt's arrival at every destination pCPU."""
         lo = bits & 0xFFFFFFFF
         dm = (lo >> APIC_ICR_DM_SHIFT) & 0x7
         vector = lo & 0xFF

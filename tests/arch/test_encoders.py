@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from acrn.arch_x86.lapic_hw import icr_decode, icr_encode, lvt_decode, lvt_encode
+from acrn.arch_x86.lapic_hw import icr_decode, icr_encode, icr_phys, lvt_decode, lvt_encode
 from acrn.arch_x86.msi import msi_decode, msi_encode
 from acrn.arch_x86.vmx import intr_info_decode, intr_info_encode
 from acrn.errors import InvalidEncoding
@@ -66,6 +66,16 @@ def test_icr_round_trip(args):
     assert value >> 32 == args["dest"]
     assert value & (ICR_RESERVED_LO | ICR_DELIVERY_STATUS) == 0
     assert icr_decode(value)._asdict() == args
+
+
+@SETTINGS
+@given(icr_args())
+def test_icr_phys_is_the_checked_encoding(args):
+    """The hypervisor's sends (send_single_*) compose the ICR on C integers without the checks: the same value
+    as the checked encoder's for a physical, shorthand-free, asserted, edge-triggered write (10.12.9)."""
+    value = icr_phys(args["vector"], args["delivery_mode"], args["dest"])
+    assert value == icr_encode(args["vector"], args["delivery_mode"], args["dest"])
+    assert value >> 14 & 1 == 1 and value >> 15 & 1 == 0 and (value >> 18) & 3 == 0 and not value >> 11 & 1
 
 
 def icr_valid(value):
