@@ -61,12 +61,18 @@ cpdef long vm_exit_chunk_nogil(const long[::1] w, long[::1] st, long[::1] counte
 cpdef long irq_chunk(const long[:, ::1] w, bint compat, long[::1] counts, long[::1] first, long[::1] other_pos,
                      long[::1] st) noexcept nogil
 
+@cython.locals(no=long)
+cpdef long irq_chunk_nogil(const long[:, ::1] w, bint compat, long[::1] counts, long[::1] first,
+                           long[::1] other_pos, long[::1] st)
+
 @cython.locals(vm=long)
 cdef long sched_slot(long name4) noexcept nogil
 
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, have=bint, begin=long, end=long, last_sched=long, next_last=long,
                nsched=long, seen=long, tsc=long, e=long, prev=long, nxt=long, d=long, x=long)
 cpdef void sched_chunk(const long[:, ::1] w, bint compat, long[::1] slot_time, long[::1] sc) noexcept nogil
+
+cpdef void sched_chunk_nogil(const long[:, ::1] w, bint compat, long[::1] slot_time, long[::1] sc)
 
 @cython.locals(slot=long, d=long, x=long)
 cpdef void sched_finish(bint compat, long[::1] slot_time, long[::1] sc) noexcept nogil

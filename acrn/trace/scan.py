@@ -436,6 +436,13 @@ def irq_chunk(w, compat, counts, first, other_pos, st):
     return no
 
 
+def irq_chunk_nogil(w, compat, counts, first, other_pos, st):
+    """:func:`irq_chunk` with the GIL released (compiled), so that pCPU files scan on threads."""
+    with cython.nogil:
+        no = irq_chunk(w, compat, counts, first, other_pos, st)
+    return no
+
+
 def sched_slot(name4):
     """The cpu_usage slot of a thread-name prefix: a VM 0-99, SCHED_IDLE, or SCHED_UNKNOWN."""
     vm = sched_name_vm(name4)
@@ -509,6 +516,12 @@ def sched_chunk(w, compat, slot_time, sc):
     sc[_SC_NEXT_LAST] = next_last
     sc[_SC_SCHED] = nsched
     sc[_SC_SEEN] = seen
+
+
+def sched_chunk_nogil(w, compat, slot_time, sc):
+    """:func:`sched_chunk` with the GIL released (compiled), so that pCPU files scan on threads."""
+    with cython.nogil:
+        sched_chunk(w, compat, slot_time, sc)
 
 
 def sched_finish(compat, slot_time, sc):
