@@ -140,9 +140,14 @@ def _impl(backend: str):
 THREADS_MIN_RECORDS = 1 << 18
 
 
+def file_workers(files) -> int:
+    """How many threads scan ``files``: one per file, at most one per CPU."""
+    return min(len(files), os.cpu_count() or 1)
+
+
 def _map_files(func, files, parallel: bool):
     """``[func(f) for f in files]``, on threads when worthwhile (the kernels release the GIL)."""
-    workers = min(len(files), os.cpu_count() or 1)
+    workers = file_workers(files)
     if not parallel or workers < 2 or sum(f.n_records for f in files) < THREADS_MIN_RECORDS:
         return [func(f) for f in files]
     from concurrent.futures import ThreadPoolExecutor
