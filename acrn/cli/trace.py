@@ -120,10 +120,11 @@ def _build_report(capture, report: str, tsc_mhz, compat: bool, backend: str):
             else:
                 tsc = reports.resolve_tsc(capture.path, analysis.find_tsc_khz(capture), tsc_mhz, warnings)
                 if report == "irq":
-                    rep = reports.irq_report(capture, analysis.analyze_irq(capture, compat, backend), tsc, compat)
+                    per_file = analysis.analyze_irq(capture, compat, backend, threads=True)
+                    rep = reports.irq_report(capture, per_file, tsc, compat)
                 else:
-                    rep = reports.cpu_usage_report(capture, analysis.analyze_cpu_usage(capture, compat, backend),
-                                                   tsc, compat)
+                    per_file = analysis.analyze_cpu_usage(capture, compat, backend, threads=True)
+                    rep = reports.cpu_usage_report(capture, per_file, tsc, compat)
         except reports.NothingToAnalyse as err:
             for w in warnings + err.warnings:
                 _warn(w)

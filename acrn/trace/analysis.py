@@ -77,7 +77,7 @@ class Loops:
         sc = t.new_sched_state()
         for w in chunks:
             if len(w):  # (an empty chunk changes nothing)
-                self.scan.sched_chunk(a(row_words(w)), compat, a(slot_time), a(sc))
+                self.scan.sched_chunk_nogil(a(row_words(w)), compat, a(slot_time), a(sc))
         self.scan.sched_finish(compat, a(slot_time), a(sc))
         return slot_time, sc
 
@@ -99,7 +99,7 @@ class Loops:
             if len(other) < len(w):
                 other = t.zeros(len(w))
             base = st[t.IRQ_SEEN]
-            k = self.scan.irq_chunk(a(w), compat, a(counts), a(first), a(other), a(st))
+            k = self.scan.irq_chunk_nogil(a(w), compat, a(counts), a(first), a(other), a(st))
             for i in other[:k]:
                 odd.setdefault(w[i, fmt.COL_E], [base + i, 0])[1] += 1
         if st[t.IRQ_SEEN] == 0:
@@ -140,9 +140,14 @@ def _impl(backend: str):
 THREADS_MIN_RECORDS = 1 << 18
 
 
+def file_workers(files) -> int:
+    """How many threads scan ``files``: one per file, at most one per CPU."""
+    return min(len(files), os.cpu_count() or 1)
+
+
 def _map_files(func, files, parallel: bool):
     """``[func(f) for f in files]``, on threads when worthwhile (the kernels release the GIL)."""
-    workers = min(len(files), os.cpu_count() or 1)
+    workers = file_workers(files)
     if not parallel or workers < 2 or sum(f.n_records for f in files) < THREADS_MIN_RECORDS:
         return [func(f) for f in files]
     from concurrent.futures import ThreadPoolExecutor
@@ -235,22 +240,25 @@ def analyze_vm_exit(capture, backend: str = "auto", want_durations: bool = False
 # ---------------------------------------------------------------------------------------------------
 # cpu_usage
 # ---------------------------------------------------------------------------------------------------
-def analyze_cpu_usage(capture, compat: bool, backend: str = "auto") -> list:
-    """[(TraceFile, SchedStats)] in pCPU order."""
+def analyze_cpu_usage(capture, compat: bool, backend: str = "auto", threads: bool = False) -> list:
+    """[(TraceFile, SchedStats)] in pCPU order (``threads``: one thread per file)."""
     impl = _impl(resolve_backend(backend, capture.n_records))
     if isinstance(impl, Loops):
-        return [(tf, SchedStats(*impl.sched_scan_chunks(tf.blocks(), compat))) for tf in capture.files]
-    # the numpy reference works on whole files (memory-mapped)
-    return [(tf, SchedStats(*impl.sched_scan_file(tf.words(), compat))) for tf in capture.files]
+        def one(tf):
+            return tf, SchedStats(*impl.sched_scan_chunks(tf.blocks(), compat))
+    else:
+        def one(tf):  # the numpy reference works on whole files (memory-mapped)
+            return tf, SchedStats(*impl.sched_scan_file(tf.words(), compat))
+    return _map_files(one, capture.files, parallel=threads)
 
 
 # ---------------------------------------------------------------------------------------------------
 # irq (irq_analyze.py parse_trace): external-interrupt exits per vector
 # ---------------------------------------------------------------------------------------------------
-def analyze_irq(capture, compat: bool, backend: str = "auto") -> list:
-    """[(TraceFile, IrqStats)] in pCPU order."""
+def analyze_irq(capture, compat: bool, backend: str = "auto", threads: bool = False) -> list:
+    """[(TraceFile, IrqStats)] in pCPU order (``threads``: one thread per file)."""
     impl = _impl(resolve_backend(backend, capture.n_records))
-    return [(tf, impl.irq_scan(_chunks(impl, tf), compat)) for tf in capture.files]
+    return _map_files(lambda tf: (tf, impl.irq_scan(_chunks(impl, tf), compat)), capture.files, parallel=threads)
 
 
 # ---------------------------------------------------------------------------------------------------

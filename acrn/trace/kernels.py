@@ -35,7 +35,9 @@ _scan = _load_source()
 vm_exit_chunk = _scan.vm_exit_chunk
 vm_exit_chunk_nogil = vm_exit_chunk  # jitted with nogil=True
 irq_chunk = _scan.irq_chunk
+irq_chunk_nogil = irq_chunk  # jitted with nogil=True
 sched_chunk = _scan.sched_chunk
+sched_chunk_nogil = sched_chunk
 sched_finish = _scan.sched_finish
 
 

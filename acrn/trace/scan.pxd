@@ -14,6 +14,16 @@ cdef long _S_BEGIN, _S_END, _S_COMPAT_SLOT, _S_COMPAT_EXIT_TSC, _SC_ITEMS, _SC_S
 cdef long _SC_AMBIGUOUS, _SC_CHAIN_BREAKS, _SC_ZERO_TSC, _SC_BAD_NAMES, _SC_STARTED, _SC_LAST_SCHED, _SC_NEXT_LAST, _SC_STOPPED
 cdef long _SC_SEEN, _SC_TSC_HIGH, _SC_OVERFLOW, _SC_NONMONOTONIC, _I64_MAX, _I64_MIN, _U32
 
+# __builtin_prefetch (GCC, clang): a read hint, kept in no particular cache level
+cdef extern from *:
+    """
+    #define acrn_prefetch(p) __builtin_prefetch((p), 0, 0)
+    """
+    void acrn_prefetch(const void *p) noexcept nogil
+
+cdef bint _COMPILED
+cdef long PREFETCH_WORDS
+
 @cython.locals(b0=long, b1=long, b2=long, b3=long)
 cdef long sched_name_vm(long name4) noexcept nogil
 
@@ -29,7 +39,8 @@ cdef inline long sat_add(long cur, long d) noexcept nogil
                last_reason=long, last_ctx=long, ctx=long, started=bint, begin=long, end=long, c_slot=long,
                c_exit_tsc=long, nonmono=long, tsc_high=long, overflow=long, nd=long, x=long, tsc=long, eid=long, reason=long,
                d=long, dc=long, slot=long, id_mask=long, vm_exit=long, vm_enter=long, reason_mask=long,
-               kind_exit=long, kind_enter=long, handler_first=long, handler_last=long, i64_max=long)
+               kind_exit=long, kind_enter=long, handler_first=long, handler_last=long, i64_max=long,
+               b=Py_ssize_t, k=Py_ssize_t, compiled=bint, pf=Py_ssize_t, tsc0=long, dg=long, g_exits=long, g_exit_cycles=long, g_guest=long)
 cpdef long vm_exit_chunk(const long[::1] w, long[::1] st, long[::1] counters, long[::1] exits,
                          long[::1] completed, long[::1] exit_cycles, long[::1] compat_events,
                          long[::1] compat_cycles, long[::1] ctx_exits, long[::1] ctx_exit_cycles,
@@ -50,12 +61,18 @@ cpdef long vm_exit_chunk_nogil(const long[::1] w, long[::1] st, long[::1] counte
 cpdef long irq_chunk(const long[:, ::1] w, bint compat, long[::1] counts, long[::1] first, long[::1] other_pos,
                      long[::1] st) noexcept nogil
 
+@cython.locals(no=long)
+cpdef long irq_chunk_nogil(const long[:, ::1] w, bint compat, long[::1] counts, long[::1] first,
+                           long[::1] other_pos, long[::1] st)
+
 @cython.locals(vm=long)
 cdef long sched_slot(long name4) noexcept nogil
 
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, have=bint, begin=long, end=long, last_sched=long, next_last=long,
                nsched=long, seen=long, tsc=long, e=long, prev=long, nxt=long, d=long, x=long)
 cpdef void sched_chunk(const long[:, ::1] w, bint compat, long[::1] slot_time, long[::1] sc) noexcept nogil
+
+cpdef void sched_chunk_nogil(const long[:, ::1] w, bint compat, long[::1] slot_time, long[::1] sc)
 
 @cython.locals(slot=long, d=long, x=long)
 cpdef void sched_finish(bint compat, long[::1] slot_time, long[::1] sc) noexcept nogil

@@ -203,3 +203,55 @@ def test_irq_scan_equals_reference(w, chunk, compat, vectors):
     expect = irq_tuple(reference.irq_scan([w], compat))
     for loops in LOOPS:
         assert irq_tuple(loops.irq_scan([w[i:i + chunk] for i in range(0, len(w), chunk)], compat)) == expect
+
+
+def grouped_stream(seed: int, groups: int, odd: float) -> np.ndarray:
+    """Records as a capture has them (TRACE_VM_EXIT, a TRACE_VMEXIT_* event or none, TRACE_VM_ENTER,
+    after a VCPU_RUN), a fraction ``odd`` of the groups changed the ways the vm_exit scan's fast path
+    must leave to the general one: TSC backwards or >= 2^63 in any of the group's records, an extra
+    record (model event, VCPU_RUN, SCHED_NEXT, unknown id) anywhere in it, a handler id without a compat
+    slot, a missing TRACE_VM_ENTER or TRACE_VM_EXIT, and exits and guest stays of ~2^61 cycles so that sums saturate."""
+    rng = np.random.default_rng(seed)
+    rows = [(1000, ev.VCPU_RUN, ev.pack_4i(1, 0)[0], 0)]
+    tsc = 1 << 20
+    big = rng.random() < 0.5  # this stream's odd steps are huge (sums saturate) or backwards
+    for _ in range(groups):
+        group = [[tsc, ev.TRACE_VM_EXIT, int(rng.choice(REASONS[:10])), 0]]
+        if rng.random() < 0.8:
+            group.append([tsc + 100, int(rng.choice(HANDLERS)), 0, 0])
+        group.append([tsc + 900, ev.TRACE_VM_ENTER, 0, 0])
+        if rng.random() < odd:
+            what = rng.integers(0, 6)
+            at = int(rng.integers(0, len(group) + 1))
+            if what == 0:
+                group[min(at, len(group) - 1)][0] -= int(rng.integers(1, 2000))
+            elif what == 1:
+                group[min(at, len(group) - 1)][0] = -int(rng.integers(1, 1 << 40))
+            elif what == 2:
+                extra = [ev.KICK_SENT, ev.VCPU_RUN, ev.TRACE_SCHED_NEXT, 0x10005, 0x33, ev.MODEL_TSC_FREQ]
+                eid = int(rng.choice(extra))
+                e = ev.pack_4i(int(rng.integers(0, 3)), int(rng.integers(0, 2)))[0] if eid == ev.VCPU_RUN else 0
+                group.insert(at, [group[min(at, len(group) - 1)][0], eid, e, 0])
+            elif what == 3:
+                del group[min(at, len(group) - 1)]
+            elif what == 4 and len(group) == 3:
+                group[1][1] = 0x10005  # in the handler range, no slot
+            elif big:  # a long exit, or a long stay in the guest before it; the next group goes back
+                for r in group[-1:] if rng.random() < 0.5 else group:
+                    r[0] += (1 << 61) + int(rng.integers(0, 1 << 40))
+        rows.extend(tuple(r) for r in group)
+        tsc += 2000 + int(rng.integers(0, 5000))
+    w = np.array(rows, np.int64).reshape(-1, 4)
+    w[:, 1] |= 2 << fmt.N_DATA_SHIFT
+    return w
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_vm_exit_fast_path_equals_reference_on_grouped_streams(seed):
+    """The fast path of the compiled/numba loop (whole exit groups) gives the general path's counts,
+    whichever record of a group is odd and wherever the chunks are cut."""
+    w = grouped_stream(seed, 1500, odd=(0.02, 0.2, 0.6)[seed % 3])
+    expect = scan(reference, w, len(w))
+    for loops in LOOPS:
+        for chunk in (len(w), 1 + seed * 13, 2, 3):
+            assert_same(scan(loops, w, chunk), expect)
