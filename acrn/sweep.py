@@ -527,12 +527,12 @@ def _explorer(spec):
     """The worker's Explorer for a search ``spec`` (pickled (scenario, design, plugins, horizon, invariants)),
     its state hashes the same in every process."""
     if spec not in _EXPLORERS:
-        from acrn.explore import Explorer, stable_state_hash
+        from acrn.explore import Explorer
 
         scenario, design, plugins, horizon_us, invariants = pickle.loads(spec)
         _EXPLORERS.clear()
         _EXPLORERS[spec] = Explorer(scenario, design, registry=worker_registry(plugins), horizon_us=horizon_us,
-                                    invariants=invariants, hasher=stable_state_hash)
+                                    invariants=invariants)
     return _EXPLORERS[spec]
 
 
@@ -578,17 +578,17 @@ class ParallelRuns:
     (:class:`~acrn.explore.RunSummary`: steps, choice points, the kinds of choice for the coverage, the first
     violation), counted in the serial order as they come back (:class:`~acrn.explore.Ledger`), so a cap or
     the first violation stops the count where the serial search stops.  A DFS run with fewer deviations than
-    the bound is also made with its state hashes (:func:`~acrn.explore.stable_state_hash`, the same in every
+    the bound is also made with its state hashes (:func:`~acrn.explore.state_hash`, the same in every
     process) and kept: at the next level it is a run the search branches from, so the walk of a level needs
     no run of its own.  The runs of random and pct are drawn here from the same seeded sequence as the serial
     search (a range of the sequence per task).  A run the search branches from that was not made ahead is
     made here at once."""
 
     def __init__(self, explorer, client, plugins=(), chunk=EXPLORE_CHUNK, window=None):
-        from acrn.explore import Explorer, stable_state_hash
+        from acrn.explore import Explorer
 
         self.local = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
-                              horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
+                              horizon_us=explorer.horizon_us, invariants=explorer.invariants)
         self.spec = pickle.dumps((explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
                                   explorer.horizon_us, explorer.invariants), pickle.HIGHEST_PROTOCOL)
         self.client = client
