@@ -389,9 +389,12 @@ class Ledger:
     ``run(deviations, summary)`` counts a run (into the :class:`ExploreResult` ``out``: runs, steps, states,
     depth, coverage, the violations found); a run whose summary is not known yet (None: it is being made
     elsewhere) holds back the runs after it until ``entry[0]`` is set and :meth:`settle` is called.
-    ``prune()`` counts a state not expanded again.  ``stopped`` turns True after the run that reaches
-    ``max_states`` states or ``max_runs`` runs (the search is then incomplete), or, with ``stop_on_found``,
-    the first run with a violation; nothing after it counts."""
+    ``prune()`` counts a state not expanded again.  ``level(n)`` marks where DFS level ``n`` begins: reached
+    in the count, it ends the search if a level before found a violation (so a search may walk the next
+    level before the runs of this one are counted), else it sets ``out.level``.  ``stopped`` turns True
+    after the run that reaches ``max_states`` states or ``max_runs`` runs (the search is then incomplete),
+    or, with ``stop_on_found``, the first run with a violation, or at a level mark after one; nothing after
+    it counts."""
 
     PRUNE = None
 
@@ -401,7 +404,7 @@ class Ledger:
         self.progress, self.start = progress, start
         self.found = []  # (violation time, deviations, result, name, violation, runs)
         self.stopped = False
-        self.queue = collections.deque()  # [summary or None, deviations], or PRUNE, not counted yet
+        self.queue = collections.deque()  # [summary or None, deviations], PRUNE or a level (int), not counted yet
 
     def run(self, deviations, summary=None):
         entry = [summary, deviations]
@@ -413,11 +416,20 @@ class Ledger:
         self.queue.append(self.PRUNE)
         self.settle()
 
+    def level(self, n):
+        self.queue.append(n)
+        self.settle()
+
     def settle(self):
         while self.queue and not self.stopped:
             entry = self.queue[0]
             if entry is self.PRUNE:
                 self.out.pruned += 1
+            elif type(entry) is int:
+                if self.found:
+                    self.stopped = True  # the first level with a violation ends the search
+                    break
+                self.out.level = entry
             elif entry[0] is None:
                 return
             else:
@@ -481,9 +493,9 @@ class SerialRuns:
     def __init__(self, explorer):
         self.explorer = explorer
 
-    def interior(self, deviations, hash_after):
+    def interior(self, deviations, hash_after, ledger):
         """A run the search branches from: (its choice points, its state hashes after ``hash_after``, its
-        RunSummary)."""
+        RunSummary); ``ledger`` counts the runs asked for before it."""
         return self.explorer.search_run(deviations, hash_after)
 
     def leaf(self, deviations, ledger):
@@ -604,15 +616,15 @@ class Explorer:
             if strategy == "dfs":
                 expanded = {}  # state hash -> the largest deviation budget expanded from it
                 for level in range(bound + 1):
-                    out.level = level
-                    self._dfs_level(level, runs, ledger, expanded)
-                    runs.flush(ledger)
-                    if ledger.found or ledger.stopped:
+                    ledger.level(level)
+                    if ledger.stopped:
                         break
+                    self._dfs_level(level, runs, ledger, expanded)
+                runs.flush(ledger)
             else:
                 out.level = bound
                 rng = random.Random(seed)
-                points, _, summary = runs.interior({}, None)
+                points, _, summary = runs.interior({}, None, ledger)
                 ledger.run({}, summary)
                 branching = [i for i, p in enumerate(points) if len(p[0]) > 1]
                 while not ledger.stopped and branching:
@@ -644,7 +656,7 @@ class Explorer:
         count, so they may be made elsewhere and counted later, in this order (``ledger``)."""
 
         def visit(deviations, last_pos, budget):
-            points, hashes, summary = runs.interior(deviations, last_pos)
+            points, hashes, summary = runs.interior(deviations, last_pos, ledger)
             ledger.run(deviations, summary)
             if ledger.stopped:
                 return

@@ -152,3 +152,32 @@ def test_state_hashes_are_the_same_in_every_process_and_mode_and_tell_states_apa
     assert classes(hashed) == classes(keys)
     assert max(len(c) for c in classes(hashed)) > 1
 
+
+def test_a_level_mark_ends_the_count_after_a_level_with_a_violation_whatever_came_after():
+    """The Ledger counts in the serial order even when the next DFS level's runs are asked for before this
+    level's are known (a parallel search without a barrier between levels): at the next level's mark the
+    count stops if this level found a violation, and nothing after the mark counts; without one, the mark
+    sets the level."""
+    from types import SimpleNamespace
+
+    from acrn.explore import ExploreResult, Ledger, RunSummary
+
+    def ledger():
+        return Ledger(ExploreResult("s", "d", "dfs", 2, 1.0), "dfs", 2, 10 ** 6, 10 ** 6, False, None, 0.0)
+
+    hit = ("inv", SimpleNamespace(time=5), None)
+    for violation in (True, False):
+        lg = ledger()
+        lg.level(1)
+        pending = lg.run({3: 1})  # made elsewhere, not back yet
+        lg.level(2)
+        later = lg.run({3: 1, 7: 2})
+        lg.run({3: 1, 9: 2}, RunSummary(50, 20, "x", (), None))
+        assert lg.out.runs == 0 and lg.out.level == 1  # held back by the run not known yet
+        later[0] = RunSummary(40, 20, "x", (), None)
+        pending[0] = RunSummary(30, 20, "x", (), hit if violation else None)
+        lg.settle()
+        if violation:
+            assert lg.stopped and lg.out.runs == 1 and lg.out.level == 1 and len(lg.found) == 1
+        else:
+            assert not lg.stopped and lg.out.runs == 3 and lg.out.level == 2 and lg.found == []
