@@ -27,13 +27,15 @@ import collections
 import contextlib
 import gc
 import hashlib
-import marshal
 import random
 import time
 
+import cython
+
+from acrn.core.schedule import ThreadObject
 from acrn.engine.chooser import Chooser
 from acrn.engine.cost import STEP_NAMES
-from acrn.engine.sim import MAX_DEFER
+from acrn.engine.sim import K_CALL, MAX_DEFER
 from acrn.errors import AcrnModelError
 
 CHOICE_PREFIX = "x1"
@@ -52,7 +54,7 @@ class ExploreChooser(Chooser):
     def __init__(self, forced=None, hash_after=None, hasher=None):
         super().__init__(seed=0)
         self.forced = dict(forced or {})
-        self.hasher = hasher or state_hash  # stable_state_hash when hashes are compared across processes
+        self.hasher = hasher  # None: state_hash
         self.points = []  # per choice: (alternatives, chosen value, default value)
         self.kinds = []  # per choice: what it decides (a step name, ARRIVAL_WINDOW or TIMER), for coverage
         self.hashes = []  # per choice: canonical state hash, for positions after ``hash_after``
@@ -64,10 +66,17 @@ class ExploreChooser(Chooser):
         sim.defer_arrivals = True  # arrivals become choice points too (after which step of the target)
 
     def alternatives(self, lo, hi):
-        values = self.sim.queued_offsets(lo, hi)
-        values.append(lo)
-        values.append(hi)
-        return sorted(set(values))
+        """The order-changing values of a latency in [lo, hi] (lo < hi), ascending: lo, the offsets of the
+        queued events strictly inside the range (each once), hi."""
+        inside = self.sim.queued_offsets(lo, hi)
+        out = [lo]
+        if len(inside) > 1:
+            inside.sort()
+        for v in inside:
+            if v != out[len(out) - 1]:
+                out.append(v)
+        out.append(hi)
+        return out
 
     def latency(self, lo, hi, what=0):
         if lo == hi:
@@ -91,9 +100,9 @@ class ExploreChooser(Chooser):
     def _hash(self, pos):
         """The state hash at choice ``pos``: only where the search may branch next (after the last
         deviation) is the state hashed."""
-        if self.hash_after is not None and pos > self.hash_after:
-            return self.hasher(self.sim)
-        return None
+        if self.hash_after is None or pos <= self.hash_after:
+            return None
+        return state_hash(self.sim) if self.hasher is None else self.hasher(self.sim)
 
     def latency_kind(self, lo, hi, what):
         """The cost-model step a latency choice draws (``what``), or TIMER: guest activities and NMI sources
@@ -120,24 +129,146 @@ class ExploreChooser(Chooser):
         return value
 
 
+# the state hash's arithmetic: 64-bit words, wrapping (C unsigned long long; interpreted: masked to 64 bits)
+_M64 = 0xFFFFFFFFFFFFFFFF
+_LIMB = 0x7FFFFFFFFFFFFFFF  # a big int's limb: 63 bits
+_MIX = 0x9E3779B97F4A7C15  # a word step: (h ^ word) * _MIX, a bijection of h for each word (odd multiplier)
+_FMIX1 = 0xFF51AFD7ED558CCD  # MurmurHash3's 64-bit finalizer, once per hash and per queued event
+_FMIX2 = 0xC4CEB9FE1A85EC53
+_NAMES = {}  # name (str) -> its word: the first 8 bytes of its blake2b digest (the same in every process)
+
+
+def _mix(h, w):
+    """``h`` after the word ``w`` (a signed or unsigned 64-bit value)."""
+    return ((h ^ (w & _M64)) * _MIX) & _M64
+
+
+def _fmix(h):
+    """MurmurHash3's fmix64: every bit of ``h`` affects every bit of the result."""
+    h ^= h >> 33
+    h = (h * _FMIX1) & _M64
+    h ^= h >> 33
+    h = (h * _FMIX2) & _M64
+    return h ^ (h >> 33)
+
+
+def _mix_int(h, x):
+    """``h`` after a Python int of any size (the LAPIC's 256-bit IRR/ISR, bitmaps): its count of 63-bit
+    limbs (each fits a C long long), then the limbs, least significant first (so that the words of
+    consecutive fields cannot run into each other); a negative one after a -1 (a count is never negative)."""
+    if x == 0:
+        return _mix(h, 0)
+    if 0 < x <= 0x7FFFFFFFFFFFFFFF:
+        return _mix(_mix(h, 1), x)
+    if x < 0:
+        h = _mix(h, -1)
+        x = -x
+    h = _mix(h, (x.bit_length() + 62) // 63)
+    while x:
+        h = _mix(h, x & _LIMB)
+        x >>= 63
+    return h
+
+
+def _mix_name(h, x):
+    """``h`` after a name: None, a str (its digest) or an int; another type raises ValueError (an object's
+    identity differs between processes)."""
+    if x is None:
+        return _mix(h, 0)
+    if type(x) is str:
+        w = _NAMES.get(x)
+        if w is None:
+            w = _NAMES[x] = int.from_bytes(hashlib.blake2b(x.encode("utf-8"), digest_size=8).digest(), "little",
+                                           signed=True)
+        return _mix(_mix(h, 1), w)
+    if type(x) is int:
+        return _mix_int(_mix(h, 2), x)
+    raise ValueError("state hash: a name of type %s" % type(x).__name__)
+
+
+def _thread_name(t):
+    """The name of a thread object (a ThreadObject's read in C), None for no thread."""
+    if isinstance(t, ThreadObject):
+        return cython.cast(ThreadObject, t).name
+    return getattr(t, "name", None)
+
+
+def _event_word(dt, kind, cpu, a, b, c):
+    """One queued event's word (its time relative to now; a callback's ``a`` left out: it is an index into
+    the run's own table), summed over the queue: the heap's order depends on the history, not on the state."""
+    h = _mix(_mix(_mix(_mix(0, dt), kind), cpu), -1 if kind == K_CALL else a)
+    return _fmix(_mix(_mix(h, b), c))
+
+
 def state_hash(sim):
-    """A canonical hash of everything that decides the rest of a run, with times relative to now (valid
-    within one process: Python's ``hash`` of strings and None differs between processes)."""
-    return hash(state_key(sim))
-
-
-def stable_state_hash(sim):
-    """:func:`state_hash` that is the same in every process (for a search split over worker processes):
-    a digest of the key marshalled in format 2 (no references to objects already written, no interned
-    strings: equal keys give equal bytes whatever their identity; a type outside ints, strings, bools, None
-    and tuples raises ValueError instead of hashing an object's identity)."""
-    return int.from_bytes(hashlib.blake2b(marshal.dumps(state_key(sim), 2), digest_size=8).digest(), "little",
-                          signed=True)
+    """A canonical 64-bit hash (an int of 0..2**64-1) of everything that decides the rest of a run: exactly
+    what :func:`state_key` lists, read from the objects' C fields, with 64-bit word arithmetic, the same
+    values compiled and interpreted and in every process (names by their blake2b digest), so a search
+    split over worker processes compares them.  Equal keys give equal hashes; different ones collide with
+    a probability of about 2**-64.  The queued events and the open requests are multisets: each hashed
+    alone, and their hashes summed."""
+    now = sim.now
+    # the queued events
+    acc = 0
+    if cython.compiled:
+        n = sim._n
+        for i in range(n):
+            ev = sim._events + sim._heap[i].slot
+            acc = (acc + _event_word(ev.time - now, ev.kind, ev.cpu, ev.a, ev.b, ev.c)) & _M64
+    else:
+        n = len(sim._pyheap)
+        for _, _, e in sim._pyheap:
+            acc = (acc + _event_word(e.time - now, e.kind, e.cpu, e.a, e.b, e.c)) & _M64
+    h = _mix(_mix(0, n), acc)
+    for ctx in sim.ctx:
+        hw = ctx.hw
+        lapic = hw.lapic
+        h = _mix(_mix(h, ctx.state), ctx.last_step)
+        h = _mix_name(h, _thread_name(ctx.thread))
+        h = _mix(_mix(_mix(_mix(_mix(_mix(h, hw.nonroot), hw.host_if), hw.nmi_blocked), hw.nmi_latched),
+                      hw.init_latched), hw.activity)
+        h = _mix_int(_mix_int(h, lapic.irr), lapic.isr)
+        vmcs = hw.vmcs
+        if vmcs is None:
+            h = _mix(h, 0)
+        else:
+            h = _mix_name(_mix(h, 1), vmcs.owner)
+            h = _mix(_mix(_mix(_mix(_mix(h, vmcs.pin_ctls), vmcs.proc_ctls), vmcs.entry_int_info),
+                          vmcs.guest_interruptibility), vmcs.guest_rflags)
+    hv = sim.hv
+    for pc in hv.per_cpu:
+        sched = pc.sched_ctl
+        h = _mix_name(_mix(_mix(h, sched.flags), pc.pcpu_flag), _thread_name(sched.curr_obj))
+    for vm in hv.vms:
+        h = _mix(h, vm.state)
+        for v in vm.vcpus:
+            arch = v.arch
+            h = _mix(_mix(_mix(_mix(h, v.state), v.running), arch.pending_req), arch.inst_len)
+            h = _mix(_mix_int(_mix_int(h, v.vlapic_pending), v.vlapic_isr), v.thread_obj.status)
+            g = v.guest
+            if g is None:
+                h = _mix(h, 0)
+            else:
+                h = _mix(_mix(h, 1), g.iret_due - now if g.iret_due >= 0 else -1)
+                h = _mix(h, len(g.items))
+                for item in g.items:
+                    h = _mix(h, item.next_due - now if item.next_due >= 0 else -1)
+                h = _mix(h, len(g.queue))
+                for q in g.queue:
+                    h = _mix_name(_mix(h, q[0] - now), q[1])
+    h = _mix_int(_mix_int(h, hv.smp_call_mask), hv.pcpu_active_bitmap)
+    obs = sim.obs
+    acc = 0
+    for key, req in obs._open.items():
+        acc = (acc + _fmix(_mix(_mix_name(_mix(0, key[1]), key[0]), now - req[0]))) & _M64
+    return _fmix(_mix(_mix(h, len(obs._open)), acc))
 
 
 def state_key(sim):
     """Everything that decides the rest of a run, as a tuple of ints, strings, bools and None, with times
-    relative to now.  Thread code positions are approximated by (thread, last step)."""
+    relative to now.  Thread code positions are approximated by (thread, last step).  The readable
+    definition of a state: :func:`state_hash` hashes the same fields (a test checks that both tell the same
+    states apart)."""
     now = sim.now
     parts = [tuple(sorted((ev[0] - now, ev[2], ev[3], ev[4] if type(ev[4]) is int else -1, ev[5], ev[6])
                           for ev in sim.queued()))]
@@ -258,9 +389,12 @@ class Ledger:
     ``run(deviations, summary)`` counts a run (into the :class:`ExploreResult` ``out``: runs, steps, states,
     depth, coverage, the violations found); a run whose summary is not known yet (None: it is being made
     elsewhere) holds back the runs after it until ``entry[0]`` is set and :meth:`settle` is called.
-    ``prune()`` counts a state not expanded again.  ``stopped`` turns True after the run that reaches
-    ``max_states`` states or ``max_runs`` runs (the search is then incomplete), or, with ``stop_on_found``,
-    the first run with a violation; nothing after it counts."""
+    ``prune()`` counts a state not expanded again.  ``level(n)`` marks where DFS level ``n`` begins: reached
+    in the count, it ends the search if a level before found a violation (so a search may walk the next
+    level before the runs of this one are counted), else it sets ``out.level``.  ``stopped`` turns True
+    after the run that reaches ``max_states`` states or ``max_runs`` runs (the search is then incomplete),
+    or, with ``stop_on_found``, the first run with a violation, or at a level mark after one; nothing after
+    it counts."""
 
     PRUNE = None
 
@@ -270,7 +404,7 @@ class Ledger:
         self.progress, self.start = progress, start
         self.found = []  # (violation time, deviations, result, name, violation, runs)
         self.stopped = False
-        self.queue = collections.deque()  # [summary or None, deviations], or PRUNE, not counted yet
+        self.queue = collections.deque()  # [summary or None, deviations], PRUNE or a level (int), not counted yet
 
     def run(self, deviations, summary=None):
         entry = [summary, deviations]
@@ -282,11 +416,20 @@ class Ledger:
         self.queue.append(self.PRUNE)
         self.settle()
 
+    def level(self, n):
+        self.queue.append(n)
+        self.settle()
+
     def settle(self):
         while self.queue and not self.stopped:
             entry = self.queue[0]
             if entry is self.PRUNE:
                 self.out.pruned += 1
+            elif type(entry) is int:
+                if self.found:
+                    self.stopped = True  # the first level with a violation ends the search
+                    break
+                self.out.level = entry
             elif entry[0] is None:
                 return
             else:
@@ -350,9 +493,9 @@ class SerialRuns:
     def __init__(self, explorer):
         self.explorer = explorer
 
-    def interior(self, deviations, hash_after):
+    def interior(self, deviations, hash_after, ledger):
         """A run the search branches from: (its choice points, its state hashes after ``hash_after``, its
-        RunSummary)."""
+        RunSummary); ``ledger`` counts the runs asked for before it."""
         return self.explorer.search_run(deviations, hash_after)
 
     def leaf(self, deviations, ledger):
@@ -473,15 +616,15 @@ class Explorer:
             if strategy == "dfs":
                 expanded = {}  # state hash -> the largest deviation budget expanded from it
                 for level in range(bound + 1):
-                    out.level = level
-                    self._dfs_level(level, runs, ledger, expanded)
-                    runs.flush(ledger)
-                    if ledger.found or ledger.stopped:
+                    ledger.level(level)
+                    if ledger.stopped:
                         break
+                    self._dfs_level(level, runs, ledger, expanded)
+                runs.flush(ledger)
             else:
                 out.level = bound
                 rng = random.Random(seed)
-                points, _, summary = runs.interior({}, None)
+                points, _, summary = runs.interior({}, None, ledger)
                 ledger.run({}, summary)
                 branching = [i for i, p in enumerate(points) if len(p[0]) > 1]
                 while not ledger.stopped and branching:
@@ -513,7 +656,7 @@ class Explorer:
         count, so they may be made elsewhere and counted later, in this order (``ledger``)."""
 
         def visit(deviations, last_pos, budget):
-            points, hashes, summary = runs.interior(deviations, last_pos)
+            points, hashes, summary = runs.interior(deviations, last_pos, ledger)
             ledger.run(deviations, summary)
             if ledger.stopped:
                 return

@@ -26,6 +26,7 @@ import logging
 import os
 import pickle
 import re
+import threading
 import uuid
 from dataclasses import replace
 
@@ -527,12 +528,12 @@ def _explorer(spec):
     """The worker's Explorer for a search ``spec`` (pickled (scenario, design, plugins, horizon, invariants)),
     its state hashes the same in every process."""
     if spec not in _EXPLORERS:
-        from acrn.explore import Explorer, stable_state_hash
+        from acrn.explore import Explorer
 
         scenario, design, plugins, horizon_us, invariants = pickle.loads(spec)
         _EXPLORERS.clear()
         _EXPLORERS[spec] = Explorer(scenario, design, registry=worker_registry(plugins), horizon_us=horizon_us,
-                                    invariants=invariants, hasher=stable_state_hash)
+                                    invariants=invariants)
     return _EXPLORERS[spec]
 
 
@@ -557,9 +558,10 @@ def _frozen(deviations):
     return tuple(sorted(deviations.items()))
 
 
-EXPLORE_TASKS_PER_WORKER = 3  # the runs a search holds are cut into about this many tasks per worker...
-EXPLORE_CHUNK = 2048  # ...of at most this many runs, and it holds at most this many per task and worker
-EXPLORE_EARLY = 32  # runs per worker sent at once, held or not, while the workers have no task
+EXPLORE_CHUNK = 256  # runs per task while a search's walk goes on (a task costs milliseconds of Dask messages)
+EXPLORE_FIRST = 4  # the first task of runs the walk waits for: this many, each next one twice as many
+EXPLORE_LAST = 16  # the smallest task at the end of a search
+EXPLORE_EARLY = 32  # runs per worker sent at once, a task short or not, while the workers have too little work
 
 
 class ParallelRuns:
@@ -567,54 +569,66 @@ class ParallelRuns:
     for the same result as the serial search.
 
     The search itself (where it branches, which states it prunes, in which order it counts runs) runs here,
-    as in the serial search; the workers make the runs.  A DFS level's leaves (runs with no budget left: the
-    bulk of the search) only count, so the search's walk of a level asks for them without waiting: they are
-    held here until a level ends or ``EXPLORE_TASKS_PER_WORKER * workers * chunk`` of them wait, then cut
-    into about EXPLORE_TASKS_PER_WORKER tasks of consecutive runs per worker (of at most ``chunk`` runs: a
-    task costs milliseconds of Dask messages, and at bound 2 on kick-race a level's 2800 leaves make 6 tasks
-    of 0.2-0.3 s), at most ``window`` tasks out at a time; while fewer tasks than workers are out (a level's
-    walk has just begun), every EXPLORE_EARLY runs per worker go out at once, so no worker waits for the
-    walk's end.  A task sends back only the runs' summaries
-    (:class:`~acrn.explore.RunSummary`: steps, choice points, the kinds of choice for the coverage, the first
-    violation), counted in the serial order as they come back (:class:`~acrn.explore.Ledger`), so a cap or
-    the first violation stops the count where the serial search stops.  A DFS run with fewer deviations than
-    the bound is also made with its state hashes (:func:`~acrn.explore.stable_state_hash`, the same in every
-    process) and kept: at the next level it is a run the search branches from, so the walk of a level needs
-    no run of its own.  The runs of random and pct are drawn here from the same seeded sequence as the serial
-    search (a range of the sequence per task).  A run the search branches from that was not made ahead is
-    made here at once."""
+    as in the serial search; the workers make the runs.  A DFS run with fewer deviations than the bound is
+    made with its state hashes (:func:`~acrn.explore.state_hash`, the same in every process) and kept: it is
+    a run the search branches from at the next level.  The walk asks for every run without waiting: a run
+    asked for is held here, and the held runs go out in tasks of ``chunk`` consecutive runs; the walk waits
+    only for a run it branches from (if it is still held, the runs held go out at once, in tasks of
+    EXPLORE_FIRST runs, then twice as many, and so on, so the first ones come back soon), and no barrier separates two DFS
+    levels: the walk of the next level begins as soon as the runs it branches from come back, while the
+    leaves of the level before are still being made (the :class:`~acrn.explore.Ledger` counts each level's
+    runs before the next level's, and ends the search at the next level's mark if one found a violation).
+    Tasks are submitted two per worker at a time (one running, the next waiting): when one ends, the next
+    goes out, so a faster worker takes more of them; while fewer are out, the runs held go out every
+    EXPLORE_EARLY runs per worker (growing tasks again), and the search, waiting for a run, sends what it
+    holds.  At the end the last runs go out in tasks of decreasing size (a share of what is left, down to
+    EXPLORE_LAST runs), so the workers end together.  At most ``window`` tasks are cut and not counted at a
+    time.  Task keys are made here (``explore_runs-TAG-N``), not by Dask from the function and a uuid.
+    A task sends back only the runs' summaries (:class:`~acrn.explore.RunSummary`: steps, choice points, the
+    kinds of choice for the coverage, the first violation), and the points and hashes of the runs kept;
+    they are counted in the serial order as they come back, so a cap or the first violation stops the
+    count where the serial search stops.  The runs of random and pct are drawn here from the same seeded
+    sequence as the serial search.  A run the search branches from that was not asked for ahead is made
+    here at once."""
 
     def __init__(self, explorer, client, plugins=(), chunk=EXPLORE_CHUNK, window=None):
-        from acrn.explore import Explorer, stable_state_hash
+        from acrn.explore import Explorer
 
         self.local = Explorer(explorer.scenario, explorer.design, registry=explorer.registry,
-                              horizon_us=explorer.horizon_us, invariants=explorer.invariants, hasher=stable_state_hash)
+                              horizon_us=explorer.horizon_us, invariants=explorer.invariants)
         self.spec = pickle.dumps((explorer.scenario, getattr(explorer.design, "name", explorer.design), tuple(plugins),
                                   explorer.horizon_us, explorer.invariants), pickle.HIGHEST_PROTOCOL)
         self.client = client
         self.workers = n_workers(client)
         self.chunk = chunk
-        self.tasks = EXPLORE_TASKS_PER_WORKER * self.workers  # the tasks a held batch is cut into
-        self.hold = self.tasks * chunk  # leaves held before they are sent
-        self.window = window or 2 * self.tasks
-        self.early = EXPLORE_EARLY * self.workers  # leaves sent before a level ends when the workers starve
+        self.window = window or 64 * self.workers
+        self.early = EXPLORE_EARLY * self.workers  # runs sent before a task is full when the workers starve
         self.keep = 0  # runs with fewer deviations than this are made with their state hashes and kept
         self.made = {}  # (deviations, hash_after) -> (points, hashes, summary) of the runs kept
-        self.batch = []  # (deviations, hash_after, ledger entry) of the leaves not sent yet
+        self.coming = set()  # the keys of the runs kept that are held or out, not back yet
+        self.batch = []  # (deviations, hash_after, ledger entry) of the runs held, not sent yet
         self.out = collections.deque()  # (future, batch) sent, in the search's order
-        self.extra_runs = 0  # runs branched from that were not made ahead
+        self.todo = collections.deque()  # (pickled runs, batch) cut into tasks, not submitted yet
+        self.tag = uuid.uuid4().hex  # task keys: explore_runs-TAG-N (no key of Dask's own to make per task)
+        self.submitted = 0
+        self.extra_runs = 0  # runs branched from that were not asked for ahead
 
     def explore(self, strategy="dfs", bound=1, **explore_args):
         self.keep = bound if strategy == "dfs" else 0
         try:
             return self.local.explore(strategy=strategy, bound=bound, runs=self, **explore_args)
         finally:
-            for future, _ in self.out:
-                future.cancel()
-            self.out.clear()
+            self._drop()
 
-    def interior(self, deviations, hash_after):
+    def interior(self, deviations, hash_after, ledger):
         key = (_frozen(deviations), hash_after)
+        if key in self.coming:
+            if any((d, h) == key for d, h, _ in self.batch):
+                self._send(ledger, self._growing)
+            elif self.batch and self._starving():
+                self._send(ledger, self._full)
+            while key not in self.made:
+                self._count_oldest(ledger)
         if key not in self.made:
             self.extra_runs += 1
             self.made[key] = self.local.search_run(deviations, hash_after)
@@ -627,44 +641,105 @@ class ParallelRuns:
             ledger.run(deviations, self.made[key][2])
             return
         self.batch.append((key[0], hash_after, ledger.run(deviations)))
-        if len(self.batch) >= self.hold or (len(self.batch) % self.early == 0 and self._starving()):
-            self._send(ledger)
+        if hash_after is not None:
+            self.coming.add(key)
+        if len(self.batch) >= self.chunk:
+            self._send(ledger, self._full)
+        elif len(self.batch) % self.early == 0 and self._starving():
+            self._send(ledger, self._growing)
+        while self.out and self.out[0][0].done() and not ledger.stopped:
+            self._count_oldest(ledger)  # (counted as soon as they are back: a cap stops the walk early)
+        if self.todo:
+            self._submit()
+
+    def _running(self):
+        return sum(not future.done() for future, _ in self.out)
 
     def _starving(self):
-        """Fewer tasks running or waiting than workers: some worker may have nothing to do."""
-        return sum(not future.done() for future, _ in self.out) < self.workers
+        """Fewer than two tasks per worker running or waiting: some worker may soon have nothing to do."""
+        return not self.todo and self._running() < 2 * self.workers
+
+    def _submit(self):
+        """Submit the tasks cut while fewer than two per worker run or wait (one running and the next one
+        waiting on each worker: a worker that ends a task gets the next one, whichever worker is faster)."""
+        running = self._running() if self.todo else 0
+        while self.todo and running < 2 * self.workers:
+            runs, part = self.todo.popleft()
+            self.submitted += 1
+            key = "explore_runs-%s-%d" % (self.tag, self.submitted)
+            self.out.append((self.client.submit(explore_runs, self.spec, runs, key=key), part))
+            running += 1
 
     def flush(self, ledger):
-        self._send(ledger)
-        while self.out and not ledger.stopped:
+        if self.batch and not ledger.stopped:
+            self._send(ledger, self._shrinking)
+        while (self.out or self.todo) and not ledger.stopped:
             self._count_oldest(ledger)
-        for future, _ in self.out:  # runs after the search stopped: not counted
+        self._drop()
+
+    def _drop(self):
+        """Forget the runs held and out (after the search stopped: not counted)."""
+        for future, _ in self.out:
             future.cancel()
         self.out.clear()
+        self.todo.clear()
+        self.batch.clear()
+        self.coming.clear()
 
-    def _send(self, ledger):
-        """Send the leaves held, cut into about ``self.tasks`` tasks of at most ``chunk`` runs; then count the
-        oldest tasks while more than ``window`` are out."""
+    # how the runs held are cut into tasks: each gives the size of the next task, ``left`` runs to send
+    def _full(self, left, i):
+        return self.chunk
+
+    def _growing(self, left, i):
+        return min(self.chunk, EXPLORE_FIRST << min(i, 20))
+
+    def _shrinking(self, left, i):
+        return min(self.chunk, max(EXPLORE_LAST, -(-left // (2 * self.workers))))
+
+    def _send(self, ledger, size):
+        """Send the runs held, in tasks of consecutive runs of ``size(runs left, task index)`` runs; then count
+        the oldest tasks while more than ``window`` are out."""
+        self._cut(size)
+        self._submit()
+        while len(self.out) + len(self.todo) > self.window and not ledger.stopped:
+            self._count_oldest(ledger)
+
+    def _cut(self, size):
+        """The runs held as tasks to submit (see :meth:`_send`)."""
         batch, self.batch = self.batch, []
-        size = min(self.chunk, -(-len(batch) // self.tasks)) or 1
-        for i in range(0, len(batch), size):
-            part = batch[i:i + size]
+        i = start = 0
+        while start < len(batch):
+            part = batch[start:start + max(1, size(len(batch) - start, i))]
             runs = pickle.dumps([(deviations, hash_after) for deviations, hash_after, _ in part],
                                 pickle.HIGHEST_PROTOCOL)
-            self.out.append((self.client.submit(explore_runs, self.spec, runs, pure=False), part))
-        while len(self.out) > self.window and not ledger.stopped:
-            self._count_oldest(ledger)
+            self.todo.append((runs, part))
+            start += len(part)
+            i += 1
 
     def _count_oldest(self, ledger):
         from acrn.explore import collect_run_garbage
 
+        self._submit()
+        while not self.out[0][0].done():  # while it runs, a task that ends makes room for the next one
+            if self.batch and not self.todo and self._running() < 2 * self.workers:
+                self._cut(self._full)  # (a worker would wait while the search waits: the runs held go out)
+            self._submit()
+            if not self.todo and not self.batch:
+                break
+            ended = threading.Event()
+            for f, _ in self.out:
+                if not f.done():
+                    f.add_done_callback(lambda _: ended.set())
+            ended.wait()
         future, batch = self.out.popleft()
         log = []
         _gather(self.client, [future], lambda _, data: log.extend(pickle.loads(data)))
+        self._submit()
         for (deviations, hash_after, entry), (summary, points, hashes) in zip(batch, log):
             entry[0] = summary
             if hash_after is not None:
                 self.made[(deviations, hash_after)] = (points, hashes, summary)
+                self.coming.discard((deviations, hash_after))
         ledger.settle()
         collect_run_garbage()  # (automatic collection is off during the search: Dask's garbage meanwhile)
 

@@ -111,27 +111,32 @@ def test_random_and_pct_strategies_are_deterministic(kick_race):
                (b.runs, b.states, b.counterexample and b.counterexample.choices)
 
 
-STABLE_HASHES = r"""
+STATE_HASHES = r"""
 import sys
-from acrn.explore import Explorer, stable_state_hash, state_hash
+from acrn.explore import Explorer, state_hash, state_key
 from acrn.scenarios import load_scenario
-ex = Explorer(load_scenario("kick-race"), "nmi", horizon_us=60, hasher=dict(stable=stable_state_hash, fast=state_hash)[sys.argv[1]])
+ex = Explorer(load_scenario("kick-race"), "nmi", horizon_us=60, hasher=dict(hash=None, key=state_key)[sys.argv[1]])
 points = ex.run_once({})[2].points
 runs = [{pos: alt} for pos in range(12) for alt in points[pos][0] if alt != points[pos][1]]
 print([h for d in runs for h in ex.run_once(d, hash_after=max(d))[2].hashes if h is not None])
 """
 
 
-def test_stable_state_hashes_are_the_same_in_every_process_and_tell_states_apart_as_state_hash():
+def test_state_hashes_are_the_same_in_every_process_and_mode_and_tell_states_apart_as_state_key():
     """The state hashes of the runs that deviate once in the first 12 choices: two processes with different
-    string hashing (PYTHONHASHSEED) give the same stable hashes, and these split the states into the same
-    classes of equal states as the in-process ``state_hash``, some of them of more than one state."""
+    string hashing (PYTHONHASHSEED), compiled and interpreted, give the same hashes, and these split the
+    states into the same classes of equal states as the readable ``state_key``, some of them of more than
+    one state."""
     import subprocess
     import sys
 
-    def hashes(kind, seed):
-        return eval(subprocess.run([sys.executable, "-c", STABLE_HASHES, kind], capture_output=True, text=True,
-                                   env=dict(os.environ, PYTHONHASHSEED=str(seed)), check=True).stdout)
+    def hashes(kind, seed, pure=False):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed))
+        env.pop("ACRN_MODEL_PURE", None)
+        if pure:
+            env["ACRN_MODEL_PURE"] = "1"
+        return eval(subprocess.run([sys.executable, "-c", STATE_HASHES, kind], capture_output=True, text=True,
+                                   env=env, check=True).stdout)
 
     def classes(values):
         groups = {}
@@ -139,9 +144,40 @@ def test_stable_state_hashes_are_the_same_in_every_process_and_tell_states_apart
             groups.setdefault(h, []).append(i)
         return sorted(groups.values())
 
-    stable = hashes("stable", 1)
-    assert hashes("stable", 2) == stable
-    fast = hashes("fast", 1)
-    assert len(stable) == len(fast) > 100
-    assert classes(stable) == classes(fast)
-    assert max(len(c) for c in classes(stable)) > 1
+    hashed = hashes("hash", 1)
+    assert hashes("hash", 2) == hashed
+    assert hashes("hash", 3, pure=True) == hashed
+    keys = hashes("key", 1)
+    assert len(hashed) == len(keys) > 100
+    assert classes(hashed) == classes(keys)
+    assert max(len(c) for c in classes(hashed)) > 1
+
+
+def test_a_level_mark_ends_the_count_after_a_level_with_a_violation_whatever_came_after():
+    """The Ledger counts in the serial order even when the next DFS level's runs are asked for before this
+    level's are known (a parallel search without a barrier between levels): at the next level's mark the
+    count stops if this level found a violation, and nothing after the mark counts; without one, the mark
+    sets the level."""
+    from types import SimpleNamespace
+
+    from acrn.explore import ExploreResult, Ledger, RunSummary
+
+    def ledger():
+        return Ledger(ExploreResult("s", "d", "dfs", 2, 1.0), "dfs", 2, 10 ** 6, 10 ** 6, False, None, 0.0)
+
+    hit = ("inv", SimpleNamespace(time=5), None)
+    for violation in (True, False):
+        lg = ledger()
+        lg.level(1)
+        pending = lg.run({3: 1})  # made elsewhere, not back yet
+        lg.level(2)
+        later = lg.run({3: 1, 7: 2})
+        lg.run({3: 1, 9: 2}, RunSummary(50, 20, "x", (), None))
+        assert lg.out.runs == 0 and lg.out.level == 1  # held back by the run not known yet
+        later[0] = RunSummary(40, 20, "x", (), None)
+        pending[0] = RunSummary(30, 20, "x", (), hit if violation else None)
+        lg.settle()
+        if violation:
+            assert lg.stopped and lg.out.runs == 1 and lg.out.level == 1 and len(lg.found) == 1
+        else:
+            assert not lg.stopped and lg.out.runs == 3 and lg.out.level == 2 and lg.found == []

@@ -146,10 +146,12 @@ def test_parallel_dfs_below_the_first_level_is_the_serial_search(dask_client):
 @pytest.mark.parametrize("chunk,window", [(1, 1), (7, 3), (500, 2)])
 @pytest.mark.parametrize("design,args", [("nmi", dict(bound=2, max_runs=250)),
                                          ("nmi-nowindow", dict(bound=2, stop_at_first=True)),
+                                         ("nmi-nowindow", dict(bound=2)),
                                          ("nmi-nowindow", dict(strategy="pct", bound=2, max_runs=130))])
 def test_any_split_of_the_runs_over_tasks_is_the_serial_search(dask_client, chunk, window, design, args):
     """Tasks of 1, 7 or 500 runs, 1 to 3 of them out at a time: a cap reached in the middle of a task, the
-    first violation ending a level, the runs made ahead of the search's stop: the serial result (runs,
+    first violation ending a level (with or without stop_at_first: the next level walked before the level is
+    counted), the runs made ahead of the search's stop: the serial result (runs,
     states, pruning, coverage, counterexample)."""
     from acrn.sweep import ParallelRuns
 
