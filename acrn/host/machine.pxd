@@ -12,7 +12,7 @@ cdef long long IDT_NMI, SRC_HV_OTHER, TIMER_VECTOR, VMX_EXIT_REASON_BASIC_MASK, 
     VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW, \
     VMX_EXIT_REASON_NMI_WINDOW, VMX_EXIT_REASON_WRMSR, VMX_INT_TYPE_EXT_INT, VMX_INT_TYPE_NMI, EV_ENTERED, \
     EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_VMEXIT, S_VMENTRY, S_VMEXIT, ARR_FIXED, K_GUEST, K_TICK, ST_GUEST, \
-    ST_HALTED, ST_RUN
+    ST_HALTED, ST_RUN, GK_IRET, GK_LVT, GK_NONE
 
 
 cdef class Machine(Sim):
@@ -26,7 +26,7 @@ cdef class Machine(Sim):
     @cython.locals(hw=PCpu, reason=cython.longlong, at=cython.longlong, nmi_exit=cython.bint, vcpu=AcrnVcpu, vmcs=Vmcs,
                    obs=Observer)
     cdef _exited(self, PcpuCtx ctx)
-    @cython.locals(hw=PCpu, vcpu=AcrnVcpu, guest=Guest)
+    @cython.locals(hw=PCpu, vcpu=AcrnVcpu, guest=Guest, code=cython.int)
     cdef _guest_event(self, PcpuCtx ctx)
     cdef _tick(self, PcpuCtx ctx, long long period)
 
