@@ -5,6 +5,7 @@ from acrn.arch_x86.vmx cimport Vmcs
 from acrn.core.vcpu cimport AcrnVcpu
 from acrn.engine.sim cimport PcpuCtx, Sim
 from acrn.guest.guest cimport Guest
+from acrn.host.hookcall cimport HookCalls
 from acrn.host.observe cimport Observer
 
 # the constants this module imports, as C globals (their values: the modules they come from)
@@ -16,6 +17,8 @@ cdef long long IDT_NMI, SRC_HV_OTHER, TIMER_VECTOR, VMX_EXIT_REASON_BASIC_MASK, 
 
 
 cdef class Machine(Sim):
+    cdef public HookCalls hook_calls
+
     @cython.locals(hw=PCpu, result=cython.int, cost=cython.longlong, injected=cython.longlong, int_type=cython.int,
                    vcpu=AcrnVcpu, vmcs=Vmcs, guest=Guest, obs=Observer)
     cdef _vmentry(self, PcpuCtx ctx)

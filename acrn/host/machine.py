@@ -23,7 +23,12 @@ _ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_IN
 
 class Machine(Sim):
     """A Sim whose pCPUs run ACRN's vCPU threads and their guests (``hv``, ``obs``: the hypervisor and
-    the observer of the run, set by the host builder)."""
+    the observer of the run, set by the host builder; ``hook_calls``: the ``HookCalls`` behind ``on_vmexit``
+    and ``on_vmentry`` when a plugin observes, called directly)."""
+
+    def __init__(self, *args):
+        Sim.__init__(self, *args)
+        self.hook_calls = None
 
     # ---- VMX transitions and the guest ------------------------------------------------------------
     def _vmentry(self, ctx):
@@ -50,7 +55,10 @@ class Machine(Sim):
         ctx.guest_start = self.now + cost
         self.trace_vmentry(ctx.cpu_id, vcpu)
         if self.on_vmentry is not None:
-            self.on_vmentry(ctx.cpu_id, vcpu, self.now)
+            if self.hook_calls is not None:
+                self.hook_calls.vmentry(ctx.cpu_id, vcpu, self.now)
+            else:
+                self.on_vmentry(ctx.cpu_id, vcpu, self.now)
         injected = hw.injected
         if injected:
             int_type = (injected >> 8) & 0x7
@@ -118,7 +126,10 @@ class Machine(Sim):
         obs.vmexit(ctx.cpu_id, reason)
         self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
         if self.on_vmexit is not None:
-            self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
+            if self.hook_calls is not None:
+                self.hook_calls.vmexit(ctx.cpu_id, vcpu, reason, at)
+            else:
+                self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
         ctx.state = ST_RUN
         ctx.vcpu = None
         if self.step_hook is not None:
