@@ -88,7 +88,10 @@ def set_plugin_timeout(seconds):
     """Bound every later plugin call (of the main thread) to ``seconds`` of wall-clock time (None or 0:
     no bound).  A watchdog thread checks the call in progress and interrupts it with SIGALRM."""
     global _timeout, _watchdog
+    from acrn.host.hookcall import set_timed
+
     _timeout = seconds or None
+    set_timed(_timeout is not None)
     if _timeout is not None and threading.get_ident() == _MAIN_THREAD:
         signal.signal(signal.SIGALRM, _on_alarm)
         if _watchdog is None:
@@ -250,7 +253,7 @@ class RuntimeHooks:
         # the engine calls these: compiled loops while no plugin timeout is set, else the *_timed ones below
         from acrn.host.hookcall import HookCalls
 
-        calls = HookCalls(self)
+        self.calls = calls = HookCalls(self)
         self.vmexit, self.vmentry, self.request, self.nmi = calls.vmexit, calls.vmentry, calls.request, calls.nmi
 
     @staticmethod

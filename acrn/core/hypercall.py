@@ -13,9 +13,10 @@ def dump_vcpu_regs(hv, pcpu_id, data):
 
 
 def dispatch_hypercall(vcpu):
-    """vmcall_vmexit_handler's dispatch: the guest model put (hypercall, argument) in its registers."""
+    """vmcall_vmexit_handler's dispatch: the guest model put (hypercall, argument) in its registers
+    (``exit_ref``)."""
     hv = vcpu.hv
-    hc, arg = vcpu.guest.exit_args[:2]
+    hc, arg = vcpu.guest.exit_ref[:2]
     yield S_HYPERCALL
     if hc == HC_PAUSE_VM:
         yield from hcall_pause_vm(hv, arg)

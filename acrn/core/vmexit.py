@@ -116,7 +116,9 @@ def rdmsr_vmexit_handler(vcpu):
 def wrmsr_vmexit_handler(vcpu):
     """wrmsr_vmexit_handler: emulate WRMSR; a lapic-pt guest's ICR write is forwarded by
     vlapic_x2apic_pt_icr_access."""
-    msr, value = vcpu.guest.exit_args[:2]
+    guest = vcpu.guest
+    msr = guest.exit_arg0
+    value = guest.exit_arg1
     if msr == MSR_IA32_EXT_APIC_ICR and vcpu.arch.lapic_pt_enabled:
         return vlapic_x2apic_pt_icr_access(vcpu, value)
     if msr == MSR_IA32_APIC_BASE:
@@ -197,7 +199,8 @@ def vlapic_x2apic_pt_icr_access(vcpu, value):
 def io_instr_vmexit_handler(vcpu):
     """io_instr_vmexit_handler: emulate port I/O; an RTVM's S5 write to PM1a_CNT goes to the device
     model (acrn_insert_request), which the vCPU polls for in root."""
-    port, value = vcpu.guest.exit_args[:2]
+    port = vcpu.guest.exit_arg0
+    value = vcpu.guest.exit_arg1
     yield S_IO_HANDLER
     if not rt_vm_pm1a_io_write(vcpu.vm, port, value):
         yield from acrn_insert_request(vcpu, ("pio", port, value))
@@ -206,7 +209,7 @@ def io_instr_vmexit_handler(vcpu):
 
 def ept_violation_vmexit_handler(vcpu):
     """ept_violation_vmexit_handler: MMIO emulation; the decoded instruction length moves RIP on."""
-    vcpu.arch.inst_len = vcpu.guest.exit_args[1]
+    vcpu.arch.inst_len = vcpu.guest.exit_arg1
     return 0
 
 

@@ -8,6 +8,14 @@ view.  With a timeout set, each call goes to the timed loop of ``RuntimeHooks`` 
 from acrn import plugin as _plugin
 from acrn.errors import PluginError
 
+_timed = False  # a plugin timeout is set (acrn.plugin.set_plugin_timeout keeps this in step with its _timeout)
+
+
+def set_timed(timed):
+    """Called by ``acrn.plugin.set_plugin_timeout``: whether the calls go to the timed loops."""
+    global _timed
+    _timed = bool(timed)
+
 
 class HookCalls:
     """The four observer calls of one ``RuntimeHooks`` (``hooks``), each a loop over its prepared list of
@@ -36,7 +44,7 @@ class HookCalls:
         return view
 
     def vmexit(self, pcpu_id, vcpu, reason, time):
-        if _plugin._timeout is not None:
+        if _timed:
             return self.hooks.vmexit_timed(pcpu_id, vcpu, reason, time)
         for plugin, fn, views, mine in self.vmexit_impls:
             view = self._view_of(mine, views, plugin, "acrn_on_vmexit", vcpu)
@@ -50,7 +58,7 @@ class HookCalls:
                 raise self.hooks._returned(plugin, "acrn_on_vmexit", time, result)
 
     def vmentry(self, pcpu_id, vcpu, time):
-        if _plugin._timeout is not None:
+        if _timed:
             return self.hooks.vmentry_timed(pcpu_id, vcpu, time)
         for plugin, fn, views, mine in self.vmentry_impls:
             view = self._view_of(mine, views, plugin, "acrn_on_vmentry", vcpu)
@@ -64,7 +72,7 @@ class HookCalls:
                 raise self.hooks._returned(plugin, "acrn_on_vmentry", time, result)
 
     def request(self, vcpu, bit, what, time):
-        if _plugin._timeout is not None:
+        if _timed:
             return self.hooks.request_timed(vcpu, bit, what, time)
         for plugin, fn, views, mine in self.request_impls:
             view = self._view_of(mine, views, plugin, "acrn_on_request", vcpu)
@@ -78,7 +86,7 @@ class HookCalls:
                 raise self.hooks._returned(plugin, "acrn_on_request", time, result)
 
     def nmi(self, pcpu_id, sources, in_guest, time):
-        if _plugin._timeout is not None:
+        if _timed:
             return self.hooks.nmi_timed(pcpu_id, sources, in_guest, time)
         for plugin, fn, _views in self.nmi_impls:
             try:

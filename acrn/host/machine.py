@@ -13,8 +13,8 @@ from acrn.arch_x86.consts import (
     exit_reason_name)
 from acrn.arch_x86.pcpu import EV_ENTERED, EV_GUEST_INTR, EV_GUEST_NMI, EV_NONE, EV_VMEXIT, EVENTS
 from acrn.engine.cost import S_VMENTRY, S_VMEXIT
-from acrn.engine.ops import KIND_IRET
 from acrn.engine.sim import ARR_FIXED, K_GUEST, K_TICK, ST_GUEST, ST_HALTED, ST_RUN, Sim
+from acrn.guest.guest import GK_IRET, GK_LVT, GK_NONE
 
 # exits at which no guest instruction retired: the next entry must resume at the same RIP
 _ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL,
@@ -23,7 +23,12 @@ _ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_IN
 
 class Machine(Sim):
     """A Sim whose pCPUs run ACRN's vCPU threads and their guests (``hv``, ``obs``: the hypervisor and
-    the observer of the run, set by the host builder)."""
+    the observer of the run, set by the host builder; ``hook_calls``: the ``HookCalls`` behind ``on_vmexit``
+    and ``on_vmentry`` when a plugin observes, called directly)."""
+
+    def __init__(self, *args):
+        Sim.__init__(self, *args)
+        self.hook_calls = None
 
     # ---- VMX transitions and the guest ------------------------------------------------------------
     def _vmentry(self, ctx):
@@ -50,7 +55,10 @@ class Machine(Sim):
         ctx.guest_start = self.now + cost
         self.trace_vmentry(ctx.cpu_id, vcpu)
         if self.on_vmentry is not None:
-            self.on_vmentry(ctx.cpu_id, vcpu, self.now)
+            if self.hook_calls is not None:
+                self.hook_calls.vmentry(ctx.cpu_id, vcpu, self.now)
+            else:
+                self.on_vmentry(ctx.cpu_id, vcpu, self.now)
         injected = hw.injected
         if injected:
             int_type = (injected >> 8) & 0x7
@@ -118,7 +126,10 @@ class Machine(Sim):
         obs.vmexit(ctx.cpu_id, reason)
         self.trace_vmexit(ctx.cpu_id, vcpu, reason, at)
         if self.on_vmexit is not None:
-            self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
+            if self.hook_calls is not None:
+                self.hook_calls.vmexit(ctx.cpu_id, vcpu, reason, at)
+            else:
+                self.on_vmexit(ctx.cpu_id, vcpu, reason, at)
         ctx.state = ST_RUN
         ctx.vcpu = None
         if self.step_hook is not None:
@@ -131,25 +142,25 @@ class Machine(Sim):
         guest = vcpu.guest
         hw = ctx.hw
         self.cur_cpu = ctx.cpu_id
-        kind, args = guest.pop_due(self, self.now)
-        if kind is None:
+        code = guest.pop_due(self, self.now)
+        if code == GK_NONE:
             self._schedule_guest(ctx)
             return
-        if kind == KIND_IRET:
+        if code == GK_IRET:
             hw.guest_iret()
             self._settle(ctx)
             if ctx.state == ST_GUEST:
                 self._schedule_guest(ctx)
             return
-        reason, inst_len = guest.exit_for(kind, args)
-        if kind == "lvt" and reason == VMX_EXIT_REASON_WRMSR and vcpu.arch.lapic_pt_enabled \
-                and guest.exit_args[0] not in vcpu.arch.vmcs.msr_write_trapped:
+        guest.exit_for()
+        if code == GK_LVT and guest.exit_reason == VMX_EXIT_REASON_WRMSR and vcpu.arch.lapic_pt_enabled \
+                and guest.exit_arg0 not in vcpu.arch.vmcs.msr_write_trapped:
             # a passed-through LVT MSR: the guest writes the physical LAPIC, no VM exit
-            hw.lapic.write_lvt(args[0], args[1])
+            hw.lapic.write_lvt(guest.due_args[0], guest.due_args[1])
             self._schedule_guest(ctx)
             return
         vcpu.arch.vmcs.guest_rip += 0x10  # the guest ran some instructions since the last exit
-        hw.vmexit_instruction(reason, inst_len)
+        hw.vmexit_instruction(guest.exit_reason, guest.exit_inst_len)
         self._exited(ctx)
 
     def _tick(self, ctx, period):

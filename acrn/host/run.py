@@ -63,6 +63,7 @@ class Run:
             sim.on_vmexit = hooks.vmexit if hooks.has["acrn_on_vmexit"] else None
             sim.on_vmentry = hooks.vmentry if hooks.has["acrn_on_vmentry"] else None
             sim.on_nmi = hooks.nmi if hooks.has["acrn_on_nmi"] else None
+            sim.hook_calls = hooks.calls
         self.hv = hv = Hypervisor(design, sim, self.obs, scenario.pcpus, self.registry.schedulers[scenario.scheduler])
         sim.hv = hv
         sim.nmi_handler, sim.irq_handler, sim.cpu_start = handle_nmi, dispatch_interrupt, init_pcpu_post

@@ -10,7 +10,7 @@ import pytest
 import acrn
 
 ROOT = os.path.dirname(acrn.__file__)
-ENUM_MODULES = ("acrn.engine.sim", "acrn.arch_x86.pcpu")
+ENUM_MODULES = ("acrn.engine.sim", "acrn.arch_x86.pcpu", "acrn.guest.guest")
 
 
 def pxd_enums(module):
