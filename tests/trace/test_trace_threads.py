@@ -39,12 +39,15 @@ def analyze(monkeypatch, cap, threads: bool, *args):
     """stdout + CSV + JSON of ``analyze`` with threads on (files scanned on 4 threads, whatever the
     machine or the capture size) or off, and the threads the scans ran on."""
     seen = set()
+    second = threading.Event()  # threads on: a scan waits (up to 5 s) until a second thread scans too
+    if not threads:
+        second.set()
     out = []
     with monkeypatch.context() as mp:
         for name in ("vm_exit_scan_chunk", "irq_scan", "sched_scan_chunks", "sched_scan_file"):
             for owner in (analysis.Loops, reference):
                 if hasattr(owner, name):
-                    mp.setattr(owner, name, _recording(getattr(owner, name), seen))
+                    mp.setattr(owner, name, _recording(getattr(owner, name), seen, second))
         mp.setattr(analysis, "THREADS_MIN_RECORDS", 0 if threads else 1 << 62)
         mp.setattr(analysis.os, "cpu_count", lambda: 4)
         for extra in ([], ["--json"]):
@@ -54,10 +57,17 @@ def analyze(monkeypatch, cap, threads: bool, *args):
     return out, seen
 
 
-def _recording(func, seen):
+def _recording(func, seen, second):
+    """``func``, noting the thread of each call.  Until a second thread has called, a call waits for it: a
+    scan may end before the next file's is submitted, and a thread pool then hands that file to the idle
+    thread, so the test would see one thread although the threaded path ran (a single-thread path fails
+    the test after the wait)."""
     def wrapper(*args, **kwargs):
         if threading.current_thread().name != "numba-warmup":  # (its empty scan loads the kernels)
             seen.add(threading.get_ident())
+            if len(seen) > 1:
+                second.set()
+            second.wait(5.0)
         return func(*args, **kwargs)
     return wrapper
 
