@@ -6,6 +6,8 @@ interrupts that reach a pCPU in non-root (SDM 25.2, 26.6), the VM exit back to t
 hypervisor's timer tick, and the trace/observer calls that name vCPUs.  The host builder
 (``acrn.host.run``) makes one per run.
 """
+import cython
+
 from acrn.arch_x86.consts import (
     IDT_NMI, SRC_HV_OTHER, TIMER_VECTOR, VMX_EXIT_REASON_BASIC_MASK, VMX_EXIT_REASON_EXCEPTION_OR_NMI,
     VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL, VMX_EXIT_REASON_INTERRUPT_WINDOW,
@@ -19,6 +21,8 @@ from acrn.guest.guest import GK_IRET, GK_LVT, GK_NONE
 # exits at which no guest instruction retired: the next entry must resume at the same RIP
 _ASYNC_EXITS = frozenset((VMX_EXIT_REASON_EXTERNAL_INTERRUPT, VMX_EXIT_REASON_INIT_SIGNAL,
                           VMX_EXIT_REASON_INTERRUPT_WINDOW, VMX_EXIT_REASON_NMI_WINDOW))
+# the same set as a bitmap of basic exit reasons (all below 64), for a C test per VM exit
+ASYNC_EXIT_BITS = cython.declare(cython.ulonglong, sum(1 << reason for reason in _ASYNC_EXITS))
 
 
 class Machine(Sim):
@@ -78,7 +82,8 @@ class Machine(Sim):
     def _schedule_guest(self, ctx):
         """Queue the guest's next activity (a new ``ggen`` makes any earlier K_GUEST stale)."""
         ctx.ggen += 1
-        due = ctx.vcpu.guest.next_due()
+        vcpu = ctx.vcpu
+        due = vcpu.guest.next_due()
         if due >= 0:
             self._push(max(due, ctx.guest_start, self.now), K_GUEST, ctx.cpu_id, 0, 0, 0, ctx.ggen)
 
@@ -119,7 +124,7 @@ class Machine(Sim):
             self.trace_nmi_exit(ctx.cpu_id, hw.last_sources)
             if self.on_nmi is not None:
                 self.on_nmi(ctx.cpu_id, hw.last_sources, True, max(self.now, ctx.guest_start))
-        if nmi_exit or reason in _ASYNC_EXITS:
+        if nmi_exit or (reason < 64 and (ASYNC_EXIT_BITS >> reason) & 1):
             vcpu.guest.check_rip = vmcs.guest_rip
         self.exits += 1
         at = max(self.now, ctx.guest_start)
