@@ -3,7 +3,7 @@ from acrn.arch_x86.consts import (
     NOTIFY_VCPU_VECTOR, SRC_HV_OTHER)
 from acrn.core.defs import (
     ACRN_REQUEST_SMP_CALL)
-from acrn.core.design import NOTIFICATION_NMI_KICK_FLAG, NOTIFICATION_NMI_LAPIC_PT
+from acrn.core.design import NOTIFICATION_NMI_NONE
 from acrn.core.lapic import send_single_ipi
 from acrn.engine.cost import S_SMP_CALL_FUNC, S_SPIN
 from acrn.engine.ops import OP_WAIT
@@ -14,7 +14,7 @@ def is_notification_nmi(vm):
     hypervisor's kick.  Absent in designs without it (NMIs then reach the guest).  With a kick flag
     (nmi-vnmi) the NMI exit handler sorts each NMI out itself (``poll_nmi_sources``): never re-inject it."""
     hv = vm.hv
-    if hv.notification_nmi == NOTIFICATION_NMI_LAPIC_PT or hv.notification_nmi == NOTIFICATION_NMI_KICK_FLAG:
+    if hv.notification_nmi != NOTIFICATION_NMI_NONE:  # "lapic-pt" or "kick-flag"
         return vm.lapic_pt
     return False
 
